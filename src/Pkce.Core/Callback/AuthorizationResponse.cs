@@ -1,0 +1,33 @@
+using LanguageExt;
+
+namespace Pkce;
+
+/// <summary>
+/// A callback as read by <see cref="Callback.Parse(string)"/>, before any check: either a code (RFC 6749 §4.1.2)
+/// or an error (§4.1.2.1). Both carry the state and, from servers implementing RFC 9207, the issuer.
+/// </summary>
+public abstract record AuthorizationResponse
+{
+    private AuthorizationResponse(State state, Option<string> issuer) => (State, Issuer) = (state, issuer);
+
+    /// <summary>The callback's <c>state</c>.</summary>
+    public State State { get; }
+
+    /// <summary>The callback's <c>iss</c> (RFC 9207 §2), if sent.</summary>
+    public Option<string> Issuer { get; }
+
+    /// <summary>The server granted a code.</summary>
+    /// <param name="Code">The authorization code (secret).</param>
+    /// <param name="State">The callback's state.</param>
+    /// <param name="Issuer">The callback's iss, if sent.</param>
+    public sealed record Granted(AuthorizationCode Code, State State, Option<string> Issuer) : AuthorizationResponse(State, Issuer);
+
+    /// <summary>The server refused (RFC 6749 §4.1.2.1).</summary>
+    /// <param name="Error">The error code, e.g. <c>access_denied</c>.</param>
+    /// <param name="ErrorDescription">Human-readable text from the server.</param>
+    /// <param name="ErrorUri">A page about the error.</param>
+    /// <param name="State">The callback's state.</param>
+    /// <param name="Issuer">The callback's iss, if sent.</param>
+    public sealed record Refused(string Error, Option<string> ErrorDescription, Option<string> ErrorUri, State State, Option<string> Issuer)
+        : AuthorizationResponse(State, Issuer);
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Pkce;
+
+/// <summary>
+/// Turns any answer of the token endpoint into a <see cref="TokenResponse"/> or a typed error; it never throws.
+/// Tolerated deviations from RFC 6749 §5, each written down where it is accepted:
+/// an error object with status 200; a missing <c>token_type</c> (taken as <c>Bearer</c>); <c>expires_in</c> as a
+/// numeric string or a number with a fraction; a missing content type.
+/// </summary>
+public static class TokenResponseParser
+{
+    private const int ExcerptLength = 512;
+
+    private static readonly System.Collections.Generic.HashSet<string> Known = new(StringComparer.Ordinal)
+    {
+        WireNames.AccessToken, WireNames.TokenType, WireNames.ExpiresIn, WireNames.RefreshToken, WireNames.Scope, WireNames.IdToken,
+    };
+
+    /// <summary>
+    /// RFC 6749 §5.1: success is 200 with an <c>application/json</c> object holding <c>access_token</c> and
+    /// <c>token_type</c>. §5.2: errors are "HTTP 400 (Bad Request) status code (unless specified otherwise)" with
+    /// an <c>error</c> member; 401 for <c>invalid_client</c>. Any other status or body is an
+    /// <see cref="PkceError.UnexpectedResponse"/>, with a body excerpt only when the status is not 2xx.
+    /// </summary>
+    public static Either<PkceError, TokenResponse> Parse(HttpAnswer answer)
+    {
+        var success = answer.Status is >= 200 and < 300;
+        if (!IsJsonMediaType(answer.ContentType))
+            return Unexpected(answer, $"content type '{answer.ContentType.IfNone("")}' is not JSON");
+        if (!Utf8.IsValid(answer.Body))
+            return Unexpected(answer, "the body is not valid UTF-8");
+        var text = Encoding.UTF8.GetString(answer.Body);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(answer.Body);
+        }
+        catch (JsonException)
+        {
+            return Unexpected(answer, answer.Body.Length == 0 ? "the body is empty" : "the body is not valid JSON");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Unexpected(answer, "the body is not a JSON object");
+            if (root.TryGetProperty(WireNames.Error, out _)) return OAuthError(answer, root);
+            return success
+                ? Success(answer, root, text)
+                : Unexpected(answer, "the body is neither a token nor an OAuth error");
+        }
+    }
+
+    /// <summary>RFC 6749 §5.2 error object. Tolerated: any status, 200 included (golang/oauth2 does the same).</summary>
+    private static Either<PkceError, TokenResponse> OAuthError(HttpAnswer answer, JsonElement root) =>
+        from error in RequiredString(answer, root, WireNames.Error)
+        from description in OptionalString(answer, root, WireNames.ErrorDescription)
+        from uri in OptionalString(answer, root, WireNames.ErrorUri)
+        from result in Left<PkceError, TokenResponse>(new PkceError.TokenEndpointError(answer.Status, error, description, uri))
+        select result;
+
+    private static Either<PkceError, TokenResponse> Success(HttpAnswer answer, JsonElement root, string text) =>
+        from accessToken in RequiredString(answer, root, WireNames.AccessToken)
+        from tokenType in OptionalString(answer, root, WireNames.TokenType)
+        from expiresIn in ExpiresIn(answer, root)
+        from refreshToken in OptionalString(answer, root, WireNames.RefreshToken)
+        from scope in OptionalString(answer, root, WireNames.Scope)
+        from idToken in OptionalString(answer, root, WireNames.IdToken)
+        select new TokenResponse(accessToken, tokenType.IfNone("Bearer"), expiresIn, refreshToken, scope, idToken, Extras(root), text);
+
+    private static HashMap<string, JsonElement> Extras(JsonElement root) =>
+        root.EnumerateObject()
+            .Where(p => !Known.Contains(p.Name))
+            .Fold(HashMap<string, JsonElement>(), (map, p) => map.AddOrUpdate(p.Name, p.Value.Clone()));
+
+    private static Either<PkceError, string> RequiredString(HttpAnswer answer, JsonElement root, string name) =>
+        OptionalString(answer, root, name).Bind(value => value.Match(
+            v => v.Length > 0 ? Right<PkceError, string>(v) : Unexpected<string>(answer, $"'{name}' is empty"),
+            () => Unexpected<string>(answer, $"'{name}' is missing")));
+
+    /// <summary>A string member; absent and <c>null</c> are both none; any other type is an error.</summary>
+    private static Either<PkceError, Option<string>> OptionalString(HttpAnswer answer, JsonElement root, string name) =>
+        !root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null
+            ? Right<PkceError, Option<string>>(None)
+            : element.ValueKind == JsonValueKind.String
+                ? Right<PkceError, Option<string>>(Some(element.GetString()!))
+                : Unexpected<Option<string>>(answer, $"'{name}' is a {element.ValueKind}, not a string");
+
+    /// <summary>
+    /// RFC 6749 §5.1: "expires_in RECOMMENDED. The lifetime in seconds of the access token." Tolerated: a numeric
+    /// string and a fraction (rounded down). Refused: negative values and values beyond 100 years.
+    /// </summary>
+    private static Either<PkceError, Option<TimeSpan>> ExpiresIn(HttpAnswer answer, JsonElement root)
+    {
+        if (!root.TryGetProperty(WireNames.ExpiresIn, out var element) || element.ValueKind == JsonValueKind.Null)
+            return Right<PkceError, Option<TimeSpan>>(None);
+        var seconds = element.ValueKind switch
+        {
+            JsonValueKind.Number when element.TryGetDouble(out var d) => Some(d),
+            JsonValueKind.String when double.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Some(d),
+            _ => Option<double>.None,
+        };
+        return seconds.Match(
+            s => double.IsFinite(s) && s >= 0 && s <= MaxLifetime.TotalSeconds
+                ? Right<PkceError, Option<TimeSpan>>(Some(TimeSpan.FromSeconds(Math.Floor(s))))
+                : Unexpected<Option<TimeSpan>>(answer, $"'{WireNames.ExpiresIn}' is out of range"),
+            () => Unexpected<Option<TimeSpan>>(answer, $"'{WireNames.ExpiresIn}' is not a number"));
+    }
+
+    private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(36525);
+
+    /// <summary>JSON media types: <c>application/json</c>, <c>*/*+json</c>, and (tolerated) none at all.</summary>
+    private static bool IsJsonMediaType(Option<string> contentType) =>
+        contentType.Match(
+            ct =>
+            {
+                var media = ct.Split(';')[0].Trim();
+                return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                    || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+            },
+            () => true);
+
+    private static Either<PkceError, TokenResponse> Unexpected(HttpAnswer answer, string reason) => Unexpected<TokenResponse>(answer, reason);
+
+    private static Either<PkceError, T> Unexpected<T>(HttpAnswer answer, string reason) =>
+        new PkceError.UnexpectedResponse(answer.Status, answer.ContentType, reason, Excerpt(answer));
+
+    /// <summary>The start of an error body, for diagnosis; a 2xx body may hold a token and is never kept.</summary>
+    private static Option<string> Excerpt(HttpAnswer answer) =>
+        answer.Status is >= 200 and < 300 || answer.Body.Length == 0
+            ? None
+            : Some(new string(Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, ExcerptLength * 4))
+                .Take(ExcerptLength).Select(c => char.IsControl(c) && c is not ('\n' or '\t') ? '?' : c).ToArray()));
+}

@@ -1,0 +1,1 @@
+namespace Pkce.Facade; internal static class Placeholder {}
