@@ -51,9 +51,13 @@ public static class Config
     /// <summary>RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI ... MUST NOT include a fragment component."</summary>
     private static Validation<string, Uri> RedirectUriOf(string? value) =>
         string.IsNullOrWhiteSpace(value) ? Fail<string, Uri>("redirect URI is missing")
-        : !Uri.TryCreate(value, UriKind.Absolute, out var uri) ? Fail<string, Uri>($"redirect URI '{value}' is not an absolute URI")
+        : !Uri.TryCreate(value, UriKind.Absolute, out var uri) || !HasExplicitScheme(value, uri)
+            ? Fail<string, Uri>($"redirect URI '{value}' is not an absolute URI")
         : value.Contains('#') ? Fail<string, Uri>($"redirect URI '{value}' has a fragment")
         : Success<string, Uri>(uri);
+
+    // On Unix, Uri reads "/callback" as the absolute file:///callback; a redirect URI must name its scheme.
+    private static bool HasExplicitScheme(string value, Uri uri) => value.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// RFC 6749 §3.3: <c>scope-token = 1*( %x21 / %x23-5B / %x5D-7E )</c>, tokens separated by spaces.
