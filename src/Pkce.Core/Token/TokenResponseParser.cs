@@ -87,9 +87,27 @@ public static class TokenResponseParser
     private static Either<PkceError, Option<string>> OptionalString(HttpAnswer answer, JsonElement root, string name) =>
         !root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null
             ? Right<PkceError, Option<string>>(None)
-            : element.ValueKind == JsonValueKind.String
-                ? Right<PkceError, Option<string>>(Some(element.GetString()!))
-                : Unexpected<Option<string>>(answer, $"'{name}' is a {element.ValueKind}, not a string");
+            : element.ValueKind != JsonValueKind.String
+                ? Unexpected<Option<string>>(answer, $"'{name}' is a {element.ValueKind}, not a string")
+                : TextOf(element).Match(
+                    text => Right<PkceError, Option<string>>(Some(text)),
+                    () => Unexpected<Option<string>>(answer, $"'{name}' is not valid Unicode (a lone surrogate escape)"));
+
+    /// <summary>
+    /// A JSON string's text. An escaped lone surrogate (<c>"\ud800"</c>) passes <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>
+    /// and then makes <see cref="JsonElement.GetString"/> throw; it is none here.
+    /// </summary>
+    private static Option<string> TextOf(JsonElement element)
+    {
+        try
+        {
+            return Optional(element.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return None;
+        }
+    }
 
     /// <summary>
     /// RFC 6749 §5.1: "expires_in RECOMMENDED. The lifetime in seconds of the access token." Tolerated: a numeric
@@ -102,7 +120,7 @@ public static class TokenResponseParser
         var seconds = element.ValueKind switch
         {
             JsonValueKind.Number when element.TryGetDouble(out var d) => Some(d),
-            JsonValueKind.String when double.TryParse(element.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Some(d),
+            JsonValueKind.String when double.TryParse(TextOf(element).IfNone(""), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Some(d),
             _ => Option<double>.None,
         };
         return seconds.Match(
