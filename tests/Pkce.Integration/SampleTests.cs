@@ -1,0 +1,30 @@
+using Flurl.Http;
+using Pkce.Samples;
+
+namespace Pkce.Integration;
+
+/// <summary>The README's samples, run against an endpoint on 127.0.0.1.</summary>
+public sealed class SampleTests : IAsyncLifetime
+{
+    private TokenEndpointHost _server = null!;
+
+    public async Task InitializeAsync() => _server = await TokenEndpointHost.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Core_pipeline_sample_signs_in_and_refuses_a_replay()
+    {
+        var config = CorePipeline.Configure(_server.BaseAddress.AbsoluteUri);
+        var store = new InMemoryPendingStore();
+        using var http = new FlurlClient();
+        var user = Flows.Alice;
+        var url = new Uri(await CorePipeline.LoginAsync(config, store, user, default));
+        Assert.Equal(new Uri(_server.BaseAddress, "authorize").AbsolutePath, url.AbsolutePath);
+        var state = QueryString.Parse(url.Query).Single(p => p.Name == "state").Value;
+        var callback = $"http://127.0.0.1:8000/oauth/callback?code=abc&state={state}";
+        Assert.Equal("signed in: Bearer token, expires in ?", await CorePipeline.CallbackAsync(config, store, http, user, callback, default));
+        Assert.Equal("this sign-in link is stale or forged; start again", await CorePipeline.CallbackAsync(config, store, http, user, callback, default));
+        Assert.Single(_server.Received);
+    }
+}
