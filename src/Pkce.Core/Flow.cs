@@ -42,14 +42,28 @@ public static class Flow
     public static EitherAsync<PkceError, TokenResponse> Complete(
         PkceConfig config, TakePending take, IFlurlClient http, TimeProvider clock, UserKey user, string callback,
         CancellationToken cancellationToken) =>
-        from verified in VerifyCallback(take, clock, user, callback, cancellationToken)
+        from response in Callback.Parse(callback).ToAsync()
+        from token in Complete(config, take, http, clock, user, response, cancellationToken)
+        select token;
+
+    /// <summary>Completes a flow from a callback whose parameters were already read (<see cref="Callback.FromParts"/>).</summary>
+    public static EitherAsync<PkceError, TokenResponse> Complete(
+        PkceConfig config, TakePending take, IFlurlClient http, TimeProvider clock, UserKey user, AuthorizationResponse response,
+        CancellationToken cancellationToken) =>
+        from verified in VerifyCallback(take, clock, user, response, cancellationToken)
         from token in Token.Exchange(config, http, verified, cancellationToken)
         select token;
 
-    /// <summary>The first half of <see cref="Complete"/>: parse, take and verify, without the exchange.</summary>
+    /// <summary>The first half of <c>Complete</c>: parse, take and verify, without the exchange.</summary>
     public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
         TakePending take, TimeProvider clock, UserKey user, string callback, CancellationToken cancellationToken) =>
         from response in Callback.Parse(callback).ToAsync()
+        from verified in VerifyCallback(take, clock, user, response, cancellationToken)
+        select verified;
+
+    /// <summary>Takes the pending authorization for the response's state (consuming it) and verifies the response.</summary>
+    public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
+        TakePending take, TimeProvider clock, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from pending in take(response.State, cancellationToken)
         from verified in Callback.Verify(response, pending, user, clock.GetUtcNow()).ToAsync()
         select verified;

@@ -20,12 +20,19 @@ public static class AuthorizationUrl
     /// when adding additional query parameters".
     /// </summary>
     public static Either<PkceError, string> Build(PkceConfig config, PendingAuthorization pending, Seq<QueryParameter> extras) =>
+        Build(config, pending.State, pending.Challenge, extras);
+
+    /// <summary>
+    /// The same URL from a state and challenge kept elsewhere (the seed's per-user hooks); the redirect URI is the
+    /// configured one.
+    /// </summary>
+    public static Either<PkceError, string> Build(PkceConfig config, State state, CodeChallenge challenge, Seq<QueryParameter> extras) =>
         from _ in CheckNames(config.Server.AuthorizationEndpoint, extras)
         from encoded in extras.Map(e =>
             from name in QueryString.Encode(e.Name)
             from value in QueryString.Encode(e.Value)
             select name + "=" + value).Sequence()
-        select Compose(config, pending, encoded);
+        select Compose(config, state, challenge, encoded);
 
     private static Either<PkceError, Unit> CheckNames(Uri endpoint, Seq<QueryParameter> extras)
     {
@@ -41,7 +48,7 @@ public static class AuthorizationUrl
         return unit;
     }
 
-    private static string Compose(PkceConfig config, PendingAuthorization pending, Seq<string> encodedExtras)
+    private static string Compose(PkceConfig config, State state, CodeChallenge challenge, Seq<string> encodedExtras)
     {
         var endpoint = config.Server.AuthorizationEndpoint;
         var url = new StringBuilder(512);
@@ -49,10 +56,10 @@ public static class AuthorizationUrl
         url.Append(endpoint.Query.Length > 1 ? endpoint.Query + "&" : "?");
         Append(url, WireNames.ResponseType, "code").Append('&');
         Append(url, WireNames.ClientId, config.Client.ClientId).Append('&');
-        Append(url, WireNames.RedirectUri, pending.RedirectUri.OriginalString).Append('&');
+        Append(url, WireNames.RedirectUri, config.Client.RedirectUri.OriginalString).Append('&');
         config.Client.Scope.IfSome(scope => Append(url, WireNames.Scope, scope).Append('&'));
-        Append(url, WireNames.State, pending.State.Value).Append('&');
-        Append(url, WireNames.CodeChallenge, pending.Challenge.Value).Append('&');
+        Append(url, WireNames.State, state.Value).Append('&');
+        Append(url, WireNames.CodeChallenge, challenge.Value).Append('&');
         Append(url, WireNames.CodeChallengeMethod, WireNames.S256);
         foreach (var extra in encodedExtras) url.Append('&').Append(extra);
         return url.ToString();

@@ -22,6 +22,19 @@ public static class Callback
     }
 
     /// <summary>
+    /// Reads a callback whose parameters the caller already extracted (the seed's <c>fetch_access_token(user,
+    /// state, code)</c>), with the same rules as <see cref="Parse(string)"/>: no state is
+    /// <see cref="PkceError.StateMissing"/>, no code is a <see cref="PkceError.MalformedCallback"/>.
+    /// </summary>
+    public static Either<PkceError, AuthorizationResponse> FromParts(Option<string> state, Option<string> code, Option<string> issuer)
+    {
+        var parameters = toHashMap(
+            Seq((WireNames.State, state), (WireNames.Code, code), (WireNames.Issuer, issuer))
+                .Choose(p => p.Item2.Map(value => (p.Item1, value))));
+        return StateOf(parameters).Bind(s => ResponseOf(parameters, s));
+    }
+
+    /// <summary>
     /// Checks a parsed callback against the pending authorization taken for its state, for
     /// <paramref name="user"/>, at <paramref name="now"/>:
     /// the state matches in constant time (RFC 6749 §10.12); the flow belongs to the user completing it; it has

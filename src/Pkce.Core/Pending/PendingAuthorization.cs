@@ -5,7 +5,7 @@ namespace Pkce;
 /// <summary>
 /// What must survive between the redirect to the authorization server and the callback. Saved through
 /// <see cref="SavePending"/> by <c>Flow.Start</c>, taken (once) through <see cref="TakePending"/> by
-/// <see cref="Flow.Complete"/>, checked by <see cref="Callback.Verify"/>. Prints without the verifier.
+/// <c>Flow.Complete</c>, checked by <see cref="Callback.Verify"/>. Prints without the verifier.
 /// </summary>
 /// <param name="State">The key the stores use: one user may have several flows open at once.</param>
 /// <param name="Verifier">The PKCE verifier (secret).</param>

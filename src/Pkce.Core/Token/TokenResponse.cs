@@ -15,6 +15,7 @@ namespace Pkce;
 /// <param name="Scope">The granted scope, if the server says (RFC 6749 §5.1: when it differs from the request).</param>
 /// <param name="IdToken">The OpenID Connect ID token, if any (not validated here).</param>
 /// <param name="Extra">Every other member of the response, by name.</param>
+/// <param name="Json">The whole response object (the seed's <c>response.json()</c>).</param>
 /// <param name="RawJson">The response body as received.</param>
 public sealed record TokenResponse(
     string AccessToken,
@@ -24,6 +25,7 @@ public sealed record TokenResponse(
     Option<string> Scope,
     Option<string> IdToken,
     HashMap<string, JsonElement> Extra,
+    JsonElement Json,
     string RawJson)
 {
     private bool PrintMembers(StringBuilder builder)

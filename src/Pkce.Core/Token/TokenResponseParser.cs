@@ -71,7 +71,7 @@ public static class TokenResponseParser
         from refreshToken in OptionalString(answer, root, WireNames.RefreshToken)
         from scope in OptionalString(answer, root, WireNames.Scope)
         from idToken in OptionalString(answer, root, WireNames.IdToken)
-        select new TokenResponse(accessToken, tokenType.IfNone("Bearer"), expiresIn, refreshToken, scope, idToken, Extras(root), text);
+        select new TokenResponse(accessToken, tokenType.IfNone("Bearer"), expiresIn, refreshToken, scope, idToken, Extras(root), root.Clone(), text);
 
     private static HashMap<string, JsonElement> Extras(JsonElement root) =>
         root.EnumerateObject()

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Pkce.Facade;
+
+namespace Pkce.Samples;
+
+// README:manager
+public class GitLabPkceFlowManager : PkceFlowManager<string>
+{
+    public override string ClientId => "our GitLab application id";
+    public override string? ClientSecret => Environment.GetEnvironmentVariable("GITLAB_CLIENT_SECRET");
+    public override string RedirectUri => "http://127.0.0.1:8000/oauth/gitlab/callback/";
+    public override string RootUrl => "https://gitlab.com/oauth/";
+    public override string? Scope => "read_api";
+
+    // Stands in for your database: one row of secrets per user.
+    private readonly ConcurrentDictionary<string, UserSecrets> _rows = new();
+
+    protected override Task StoreUserSecretsAsync(string user, string state, string codeVerifier, string codeChallenge, CancellationToken ct)
+    {
+        _rows[user] = new UserSecrets(state, codeVerifier, codeChallenge);
+        return Task.CompletedTask;
+    }
+
+    protected override Task<string?> RetrieveUserStateAsync(string user, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.State : null);
+
+    protected override Task<string?> RetrieveUserCodeChallengeAsync(string user, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.CodeChallenge : null);
+
+    protected override Task<string?> RetrieveUserCodeVerifierAsync(string user, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.CodeVerifier : null);
+
+    protected override Task<bool> CheckUserStateAsync(string user, string state, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(user, out var row) && row.State == state);
+
+    // Optional: forget the secrets once a callback passed its checks, so a replay finds nothing.
+    protected override Task ForgetUserSecretsAsync(string user, CancellationToken ct)
+    {
+        _rows.TryRemove(user, out _);
+        return Task.CompletedTask;
+    }
+}
+// README:end
+
+public static class ManagerUsage
+{
+    public static async Task<string> LoginAsync(GitLabPkceFlowManager gitlabManager, string user)
+    {
+        // README:manager-login
+        var (state, verifier, challenge) = await gitlabManager.MakeUserSecretsAsync(user);
+        string url = await gitlabManager.GetAuthorizationUrlAsync(user);
+        // README:end
+        _ = (state, verifier, challenge);
+        return url;
+    }
+
+    public static async Task<string> CallbackAsync(GitLabPkceFlowManager gitlabManager, string user, string? state, string? code)
+    {
+        // README:manager-callback
+        try
+        {
+            PkceTokenResponse tokenResp = await gitlabManager.FetchAccessTokenAsync(user, state, code);
+            string accessToken = tokenResp.AccessToken; // or tokenResp.Json.GetProperty("access_token").GetString()
+            return $"signed in ({tokenResp.TokenType}, {accessToken.Length} characters)";
+        }
+        catch (StateForgeryException e)
+        {
+            return $"forged or stale callback: {e.Code}"; // the token endpoint was not called
+        }
+        catch (PkceFlowException e)
+        {
+            return $"token request failed: {e.OAuthError ?? e.Code} (HTTP {e.StatusCode})";
+        }
+        // README:end
+    }
+}

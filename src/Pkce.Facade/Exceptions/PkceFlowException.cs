@@ -1,0 +1,24 @@
+namespace Pkce.Facade;
+
+/// <summary>
+/// The token request failed: the server answered an OAuth error (RFC 6749 §5.2) or something unexpected, could not
+/// be reached, did not answer in time, or the pending-authorization store failed. The code is spent either way:
+/// start a new flow rather than retrying.
+/// </summary>
+public sealed class PkceFlowException : PkceException
+{
+    internal PkceFlowException(PkceError error, string? oauthError, string? description, int? statusCode, string? responseBody)
+        : base(error) => (OAuthError, ErrorDescription, StatusCode, ResponseBody) = (oauthError, description, statusCode, responseBody);
+
+    /// <summary>The OAuth <c>error</c> code from the token endpoint (e.g. <c>invalid_grant</c>), if it sent one.</summary>
+    public string? OAuthError { get; }
+
+    /// <summary>The <c>error_description</c> from the token endpoint, if sent.</summary>
+    public string? ErrorDescription { get; }
+
+    /// <summary>The HTTP status, if an answer came.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>The start of the body of a non-2xx answer that was not an OAuth error; never a 2xx body.</summary>
+    public string? ResponseBody { get; }
+}

@@ -1,0 +1,74 @@
+using Flurl.Http;
+using static LanguageExt.Prelude;
+
+namespace Pkce.Facade;
+
+/// <summary>
+/// The composition style: a client built from settings and, optionally, a store of pending authorizations (the
+/// in-memory store by default), an <see cref="HttpClient"/>, a clock and a random source. Flows are keyed by
+/// state, so one user may have several in progress. Every method is one call into <c>Pkce.Core</c>.
+/// </summary>
+public sealed class PkceClient : IDisposable
+{
+    private readonly PkceConfig _config;
+    private readonly PendingStore _store;
+    private readonly IFlurlClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _clock;
+    private readonly RandomBytes _random;
+
+    /// <summary>Validates <paramref name="settings"/> (throws <see cref="ImproperlyConfiguredException"/>).</summary>
+    /// <param name="settings">The client and server settings.</param>
+    /// <param name="store">Where pending authorizations wait for their callback; in memory if null.</param>
+    /// <param name="httpClient">The client for token requests, e.g. from <c>IHttpClientFactory</c>; one of its own if null.</param>
+    /// <param name="clock">The clock; the system's if null.</param>
+    /// <param name="random">The random source; the OS CSPRNG if null.</param>
+    public PkceClient(PkceSettings settings, PendingStore? store = null, HttpClient? httpClient = null, TimeProvider? clock = null, RandomBytes? random = null)
+    {
+        _config = Config.Validate(settings).OrThrow();
+        _clock = clock ?? TimeProvider.System;
+        _store = store ?? new InMemoryPendingStore(_clock).Ports;
+        _http = httpClient is null ? new FlurlClient() : new FlurlClient(httpClient);
+        _ownsHttp = httpClient is null;
+        _random = random ?? Secrets.SystemRandom;
+    }
+
+    /// <summary>The validated configuration.</summary>
+    public PkceConfig Configuration => _config;
+
+    /// <summary>Starts a flow for <paramref name="user"/>: makes and stores its secrets, returns the URL to send the user to.</summary>
+    public Task<string> GetAuthorizationUrlAsync(string user, CancellationToken cancellationToken = default) =>
+        GetAuthorizationUrlAsync(user, [], cancellationToken);
+
+    /// <summary>As <see cref="GetAuthorizationUrlAsync(string, CancellationToken)"/>, with extra query parameters.</summary>
+    public Task<string> GetAuthorizationUrlAsync(string user, IEnumerable<KeyValuePair<string, string>> extraParameters, CancellationToken cancellationToken = default) =>
+        (from key in UserKey.From(user).ToAsync()
+         from started in Flow.Start(_config, _random, _clock, _store.Save, key, Parameters.From(extraParameters), cancellationToken)
+         select started.AuthorizationUrl).OrThrow();
+
+    /// <summary>
+    /// Completes a flow from the full callback URL the browser was sent to: checks state, user, expiry and
+    /// <c>iss</c>, consumes the pending authorization, and exchanges the code.
+    /// </summary>
+    public Task<PkceTokenResponse> HandleCallbackAsync(string user, string callbackUri, CancellationToken cancellationToken = default) =>
+        (from key in UserKey.From(user).ToAsync()
+         from token in Flow.Complete(_config, _store.Take, _http, _clock, key, callbackUri, cancellationToken)
+         select new PkceTokenResponse(token)).OrThrow();
+
+    /// <summary>As <see cref="HandleCallbackAsync(string, string, CancellationToken)"/>.</summary>
+    public Task<PkceTokenResponse> HandleCallbackAsync(string user, Uri callbackUri, CancellationToken cancellationToken = default) =>
+        HandleCallbackAsync(user, callbackUri.OriginalString, cancellationToken);
+
+    /// <summary>Completes a flow from the callback's <c>state</c> and <c>code</c> (seed: <c>fetch_access_token</c>).</summary>
+    public Task<PkceTokenResponse> FetchAccessTokenAsync(string user, string? state, string? code, CancellationToken cancellationToken = default) =>
+        (from key in UserKey.From(user).ToAsync()
+         from response in Callback.FromParts(Optional(state), Optional(code), None).ToAsync()
+         from token in Flow.Complete(_config, _store.Take, _http, _clock, key, response, cancellationToken)
+         select new PkceTokenResponse(token)).OrThrow();
+
+    /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}

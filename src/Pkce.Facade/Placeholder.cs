@@ -1,1 +1,0 @@
-namespace Pkce.Facade; internal static class Placeholder {}
