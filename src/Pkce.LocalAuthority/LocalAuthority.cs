@@ -1,0 +1,245 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Pkce.LocalAuthority;
+
+/// <summary>
+/// A development OAuth 2.0 authorization server on 127.0.0.1 (OpenIddict on Kestrel, SQLite in memory): PKCE
+/// required with S256 only, an authorization endpoint that signs in a test user without any page (or denies, when
+/// told to), token, introspection and revocation endpoints, discovery, refresh tokens, and three registered
+/// clients. For tests, demos and benchmarks; never for production.
+/// </summary>
+public sealed class LocalAuthority : IAsyncDisposable
+{
+    /// <summary>The subject signed in when the authorization request has no <c>login_hint</c>.</summary>
+    public const string DefaultSubject = "test-user";
+
+    /// <summary>The client id of the resource server allowed to introspect every access token.</summary>
+    public const string ResourceServerId = "pkce-resource";
+
+    private const string ResourceServerSecret = "pkce-resource-development-secret";
+
+    private readonly WebApplication _app;
+    private readonly SqliteConnection _keepAlive;
+    private readonly HttpClient _introspection = new();
+    private int _tokenRequests;
+
+    private LocalAuthority(WebApplication app, SqliteConnection keepAlive, LocalAuthorityOptions options)
+    {
+        _app = app;
+        _keepAlive = keepAlive;
+        Public = new LocalClient("pkce-public", null, LocalClientKind.Public, options.RedirectUris);
+        Basic = new LocalClient("pkce-basic", "pkce-basic-development-secret", LocalClientKind.ConfidentialBasic, options.RedirectUris);
+        Post = new LocalClient("pkce-post", "pkce-post-development-secret", LocalClientKind.ConfidentialPost, options.RedirectUris);
+    }
+
+    /// <summary>The public client (no secret).</summary>
+    public LocalClient Public { get; }
+
+    /// <summary>The confidential client for <c>client_secret_basic</c>.</summary>
+    public LocalClient Basic { get; }
+
+    /// <summary>The confidential client for <c>client_secret_post</c>.</summary>
+    public LocalClient Post { get; }
+
+    /// <summary>The three clients.</summary>
+    public IReadOnlyList<LocalClient> Clients => [Public, Basic, Post];
+
+    /// <summary>The issuer identifier (also the base address), as sent in <c>iss</c>.</summary>
+    public Uri Issuer { get; private set; } = null!;
+
+    /// <summary>The authorization endpoint.</summary>
+    public Uri AuthorizationEndpoint => new(Issuer, "connect/authorize");
+
+    /// <summary>The token endpoint.</summary>
+    public Uri TokenEndpoint => new(Issuer, "connect/token");
+
+    /// <summary>The introspection endpoint (RFC 7662).</summary>
+    public Uri IntrospectionEndpoint => new(Issuer, "connect/introspect");
+
+    /// <summary>The revocation endpoint (RFC 7009).</summary>
+    public Uri RevocationEndpoint => new(Issuer, "connect/revoke");
+
+    /// <summary>The discovery document.</summary>
+    public Uri DiscoveryEndpoint => new(Issuer, ".well-known/openid-configuration");
+
+    /// <summary>How many requests reached the token endpoint, whatever their outcome.</summary>
+    public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+    /// <summary>When set, the authorization endpoint answers <c>access_denied</c>.</summary>
+    public bool DenyAuthorizations { get; set; }
+
+    /// <summary>When set, each token request waits this long before it is handled.</summary>
+    public TimeSpan TokenDelay { get; set; }
+
+    /// <summary>When set, the token endpoint answers 500 with an HTML page.</summary>
+    public bool TokenEndpointFails { get; set; }
+
+    /// <summary>Starts the authority on 127.0.0.1 and returns once it accepts requests.</summary>
+    public static async Task<LocalAuthority> StartAsync(LocalAuthorityOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new LocalAuthorityOptions();
+        // A named in-memory database shared by every connection of this instance; this one keeps it alive.
+        var connectionString = $"Data Source=pkce-authority-{Guid.NewGuid():N};Mode=Memory;Cache=Shared";
+        var keepAlive = new SqliteConnection(connectionString);
+        await keepAlive.OpenAsync(cancellationToken);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.Services.AddDbContext<AuthorityDbContext>(db => db.UseSqlite(connectionString).UseOpenIddict());
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthorityDbContext>())
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetRevocationEndpointUris("connect/revoke");
+                server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
+                server.SetAuthorizationCodeLifetime(options.CodeLifetime);
+                server.RegisterScopes([.. options.Scopes, Scopes.OpenId, Scopes.OfflineAccess]);
+                server.AddSigningKey(DevelopmentKeys.Signing()).AddEncryptionKey(DevelopmentKeys.Encryption());
+                // RFC 7636 §4.2: "plain" is for clients that cannot do S256; OpenIddict lists it by default.
+                server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+                // Plain http is safe here only because Kestrel listens on 127.0.0.1 alone (see UseUrls above).
+                server.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
+            });
+
+        var app = builder.Build();
+        var authority = new LocalAuthority(app, keepAlive, options);
+        app.Use(authority.TokenEndpointFaults);
+        app.UseAuthentication();
+        app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], authority.Authorize);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AuthorityDbContext>().Database.EnsureCreatedAsync(cancellationToken);
+            var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            foreach (var client in authority.Clients)
+                await applications.CreateAsync(Registration(client, options), cancellationToken);
+            await applications.CreateAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = ResourceServerId,
+                ClientSecret = ResourceServerSecret,
+                ClientType = ClientTypes.Confidential,
+                Permissions = { Permissions.Endpoints.Introspection },
+            }, cancellationToken);
+        }
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        authority.Issuer = new Uri(address.TrimEnd('/') + "/");
+        return authority;
+    }
+
+    private static OpenIddictApplicationDescriptor Registration(LocalClient client, LocalAuthorityOptions options)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = client.ClientId,
+            ClientSecret = client.ClientSecret,
+            ClientType = client.Kind == LocalClientKind.Public ? ClientTypes.Public : ClientTypes.Confidential,
+            Permissions =
+            {
+                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.Revocation,
+                Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
+                Permissions.Prefixes.Scope + Scopes.OfflineAccess,
+            },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
+        foreach (var scope in options.Scopes) descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        foreach (var uri in client.RedirectUris) descriptor.RedirectUris.Add(new Uri(uri));
+        return descriptor;
+    }
+
+    /// <summary>Counts token requests and applies the faults a test asked for.</summary>
+    private async Task TokenEndpointFaults(HttpContext context, RequestDelegate next)
+    {
+        if (!context.Request.Path.Equals("/connect/token", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+        Interlocked.Increment(ref _tokenRequests);
+        if (TokenDelay > TimeSpan.Zero) await Task.Delay(TokenDelay, context.RequestAborted);
+        if (TokenEndpointFails)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync("<!DOCTYPE html><html><body><h1>500 Internal Server Error</h1></body></html>");
+            return;
+        }
+        await next(context);
+    }
+
+    /// <summary>
+    /// The authorization endpoint in passthrough mode: OpenIddict has validated the request (client, redirect URI,
+    /// PKCE); this signs in <c>login_hint</c> (or <see cref="DefaultSubject"/>) with the requested scopes, or denies.
+    /// </summary>
+    private IResult Authorize(HttpContext context)
+    {
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("not an OpenID Connect request");
+        if (DenyAuthorizations)
+            return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.AccessDenied,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The test user declined.",
+            }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, string.IsNullOrEmpty(request.LoginHint) ? DefaultSubject : request.LoginHint);
+        identity.SetScopes(request.GetScopes());
+        identity.SetResources(ResourceServerId);
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>Asks the introspection endpoint (RFC 7662) about a token, as the resource server.</summary>
+    public async Task<Introspection> IntrospectAsync(string token, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, IntrospectionEndpoint)
+        {
+            Content = new FormUrlEncodedContent([KeyValuePair.Create("token", token)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{ResourceServerId}:{ResourceServerSecret}")));
+        using var response = await _introspection.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var root = json.RootElement;
+        string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        return new Introspection(root.GetProperty("active").GetBoolean(), Text("client_id"), Text("sub"), Text("scope"));
+    }
+
+    /// <summary>Stops the server and drops its database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _keepAlive.DisposeAsync();
+        _introspection.Dispose();
+    }
+}
+
+/// <summary>What the introspection endpoint said about a token.</summary>
+/// <param name="Active">Whether the token is valid now.</param>
+/// <param name="ClientId">The client it was issued to.</param>
+/// <param name="Subject">The user it was issued for.</param>
+/// <param name="Scope">Its scopes, space-separated.</param>
+public sealed record Introspection(bool Active, string? ClientId, string? Subject, string? Scope);

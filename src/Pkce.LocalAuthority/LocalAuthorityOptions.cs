@@ -1,0 +1,17 @@
+namespace Pkce.LocalAuthority;
+
+/// <summary>Settings of a <see cref="LocalAuthority"/>.</summary>
+public sealed record LocalAuthorityOptions
+{
+    /// <summary>The port to listen on at 127.0.0.1; 0 lets the system choose a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>The redirect URIs every registered client may use.</summary>
+    public IReadOnlyList<string> RedirectUris { get; init; } = ["http://127.0.0.1:8000/callback"];
+
+    /// <summary>The scopes clients may ask for (besides <c>openid</c> and <c>offline_access</c>).</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = ["api"];
+
+    /// <summary>Lifetime of authorization codes.</summary>
+    public TimeSpan CodeLifetime { get; init; } = TimeSpan.FromMinutes(5);
+}

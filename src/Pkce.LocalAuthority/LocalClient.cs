@@ -1,0 +1,21 @@
+namespace Pkce.LocalAuthority;
+
+/// <summary>How a registered client authenticates at the token endpoint.</summary>
+public enum LocalClientKind
+{
+    /// <summary>A public client: no secret (RFC 6749 §2.1).</summary>
+    Public,
+
+    /// <summary>A confidential client meant to use HTTP Basic (<c>client_secret_basic</c>).</summary>
+    ConfidentialBasic,
+
+    /// <summary>A confidential client meant to use the form body (<c>client_secret_post</c>).</summary>
+    ConfidentialPost,
+}
+
+/// <summary>A client registered with the local authority.</summary>
+/// <param name="ClientId">Its id.</param>
+/// <param name="ClientSecret">Its secret, for confidential clients (development values, not secrets of anyone's).</param>
+/// <param name="Kind">How it authenticates.</param>
+/// <param name="RedirectUris">The redirect URIs it may use.</param>
+public sealed record LocalClient(string ClientId, string? ClientSecret, LocalClientKind Kind, IReadOnlyList<string> RedirectUris);
