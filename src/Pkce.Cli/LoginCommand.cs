@@ -1,0 +1,128 @@
+using Flurl.Http;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Pkce.Cli;
+
+/// <summary>How <c>pkce login</c> ended: its exit code and, on success, the token.</summary>
+/// <param name="ExitCode">See <see cref="ExitCodes"/>.</param>
+/// <param name="Token">The token response, on success.</param>
+public sealed record LoginOutcome(int ExitCode, Option<TokenResponse> Token);
+
+/// <summary>
+/// <c>pkce login</c>: the RFC 8252 native-app flow. Listens on the loopback redirect URI, sends the user to the
+/// authorization URL, lets the first callback decide, and exchanges the code. All protocol steps are
+/// <c>Pkce.Core</c>'s <see cref="Flow"/>; this is the shell around them.
+/// </summary>
+public static class LoginCommand
+{
+    private static readonly UserKey CommandLineUser = UserKey.From("command-line").IfLeft(_ => throw new InvalidOperationException());
+    private static readonly string[] Spinner = ["|", "/", "-", "\\"];
+
+    /// <summary>Runs the flow; prints the token JSON alone on stdout on success.</summary>
+    public static async Task<LoginOutcome> RunAsync(LoginOptions options, Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
+    {
+        var (redirect, problem) = options.Redirect();
+        if (redirect is null) return Usage(terminal, problem!);
+        CallbackListener listener;
+        try
+        {
+            listener = await CallbackListener.StartAsync(redirect, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            return Usage(terminal, $"cannot listen on {redirect}: {e.Message}");
+        }
+        await using (listener)
+        {
+            var (settings, optionProblem) = options.Settings(listener.RedirectUri);
+            if (settings is null) return Usage(terminal, optionProblem!);
+            var config = Config.Validate(settings);
+            if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
+            return await RunAsync(config.IfLeft(_ => throw new InvalidOperationException()), listener, options, terminal, browser, cancellationToken);
+        }
+    }
+
+    private static async Task<LoginOutcome> RunAsync(PkceConfig config, CallbackListener listener, LoginOptions options, Terminal terminal,
+        OpenBrowser browser, CancellationToken cancellationToken)
+    {
+        var store = new InMemoryPendingStore();
+        using var http = new FlurlClient();
+        try
+        {
+            var started = await Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, CommandLineUser, cancellationToken).ToEither();
+            if (started.Case is PkceError startError) return Failed(terminal, startError);
+            var url = started.Map(s => s.AuthorizationUrl).IfLeft("");
+            terminal.Say("open this URL to sign in:");
+            terminal.Error.WriteLine(url);
+            if (!options.NoBrowser && !await browser(url, cancellationToken))
+                terminal.Say("could not open a browser; open the URL above yourself");
+
+            var callback = await WaitAsync(listener, TimeSpan.FromSeconds(options.TimeoutSeconds), terminal, cancellationToken);
+            if (callback is null)
+            {
+                terminal.Say($"timeout: no callback within {options.TimeoutSeconds} s");
+                return new LoginOutcome(ExitCodes.TimedOut, None);
+            }
+            terminal.Say("callback received; exchanging the code");
+            var token = await Flow.Complete(config, store.Take, http, TimeProvider.System, CommandLineUser, callback, cancellationToken).ToEither();
+            return token.Match(
+                t =>
+                {
+                    listener.Answer(new ResultPage(true, "The command-line tool has its token."));
+                    terminal.Out.WriteLine(t.RawJson);
+                    return new LoginOutcome(ExitCodes.Success, Some(t));
+                },
+                error =>
+                {
+                    listener.Answer(new ResultPage(false, error.Message));
+                    return Failed(terminal, error);
+                });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            terminal.Say("interrupted");
+            return new LoginOutcome(ExitCodes.Interrupted, None);
+        }
+    }
+
+    /// <summary>Waits for the callback, drawing a live indicator when stderr is a terminal; null on timeout.</summary>
+    private static async Task<string?> WaitAsync(CallbackListener listener, TimeSpan timeout, Terminal terminal, CancellationToken cancellationToken)
+    {
+        terminal.Say($"waiting for the callback on {listener.RedirectUri} (up to {timeout.TotalSeconds:0} s)");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var started = DateTime.UtcNow;
+        for (var tick = 0; ; tick++)
+        {
+            try
+            {
+                var callback = await listener.Callback.WaitAsync(TimeSpan.FromMilliseconds(terminal.ErrorIsTerminal ? 250 : 1000), deadline.Token);
+                if (terminal.ErrorIsTerminal) terminal.Error.Write("\r\u001b[K");
+                return callback;
+            }
+            catch (TimeoutException)
+            {
+                if (terminal.ErrorIsTerminal)
+                    terminal.Error.Write($"\r{Spinner[tick % Spinner.Length]} waiting {(DateTime.UtcNow - started).TotalSeconds:0} s ");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (terminal.ErrorIsTerminal) terminal.Error.Write("\r\u001b[K");
+                return null;
+            }
+        }
+    }
+
+    private static LoginOutcome Usage(Terminal terminal, string problem)
+    {
+        terminal.Say("invalid options: " + problem);
+        return new LoginOutcome(ExitCodes.InvalidOptions, None);
+    }
+
+    private static LoginOutcome Failed(Terminal terminal, PkceError error)
+    {
+        terminal.Say($"{error.Code}: {error.Message}");
+        return new LoginOutcome(ExitCodes.FlowFailed, None);
+    }
+}

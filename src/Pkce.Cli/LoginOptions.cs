@@ -1,0 +1,65 @@
+namespace Pkce.Cli;
+
+/// <summary>The options of <c>pkce login</c>, as given.</summary>
+public sealed record LoginOptions
+{
+#pragma warning disable CS1591 // Each property is the option of the same name; Commands.cs documents them.
+    public string? Authority { get; init; }
+    public string AuthorizePath { get; init; } = "authorize";
+    public string TokenPath { get; init; } = "token";
+    public string? AuthorizationEndpoint { get; init; }
+    public string? TokenEndpoint { get; init; }
+    public string? ClientId { get; init; }
+    public string? ClientSecret { get; init; }
+    public string? ClientAuth { get; init; }
+    public string? Scope { get; init; }
+    public string? Issuer { get; init; }
+    public string? RedirectUri { get; init; }
+    public int TimeoutSeconds { get; init; } = 300;
+    public bool NoBrowser { get; init; }
+#pragma warning restore CS1591
+
+    /// <summary>The values of <c>--client-auth</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, ClientAuthentication> Methods = new Dictionary<string, ClientAuthentication>
+    {
+        ["none"] = ClientAuthentication.None,
+        ["basic"] = ClientAuthentication.ClientSecretBasic,
+        ["post"] = ClientAuthentication.ClientSecretPost,
+    };
+
+    /// <summary>RFC 8252 §7.3: the loopback IP literal, a port chosen at run time, a path of our own.</summary>
+    public const string DefaultRedirectUri = "http://127.0.0.1:0/callback";
+
+    /// <summary>The redirect URI to listen on, or why it cannot be used.</summary>
+    public (Uri? Uri, string? Problem) Redirect()
+    {
+        var text = RedirectUri ?? DefaultRedirectUri;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+            return (null, $"--redirect-uri '{text}' must be an http URL on the loopback address");
+        // RFC 8252 §8.3: "localhost" may resolve to ::1 or elsewhere; the listener binds 127.0.0.1 only.
+        if (uri.Host != "127.0.0.1")
+            return (null, $"--redirect-uri '{text}' must use the loopback IP literal 127.0.0.1 (RFC 8252 §7.3), not '{uri.Host}'");
+        return (uri, null);
+    }
+
+    /// <summary>The library's settings for these options and the redirect URI actually bound.</summary>
+    public (PkceSettings? Settings, string? Problem) Settings(Uri redirectUri)
+    {
+        if (ClientAuth is not null && !Methods.ContainsKey(ClientAuth))
+            return (null, $"--client-auth '{ClientAuth}' is not one of {string.Join(", ", Methods.Keys)}");
+        return (new PkceSettings
+        {
+            ClientId = ClientId,
+            ClientSecret = ClientSecret,
+            Authentication = ClientAuth is null ? null : Methods[ClientAuth],
+            RedirectUri = redirectUri.AbsoluteUri,
+            Scope = Scope,
+            RootUrl = Authority,
+            AuthorizationPath = AuthorizePath,
+            TokenPath = TokenPath,
+            AuthorizationEndpoint = AuthorizationEndpoint,
+            TokenEndpoint = TokenEndpoint,
+            ExpectedIssuer = Issuer,
+        }, null);
+    }
+}

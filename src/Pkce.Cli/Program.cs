@@ -1,0 +1,3 @@
+using Pkce.Cli;
+
+return await Commands.RunAsync(args, Terminal.Console);
