@@ -67,6 +67,16 @@ public static class Commands
     }
 
     /// <summary>Parses and runs a command line, writing to <paramref name="terminal"/>.</summary>
-    public static Task<int> RunAsync(string[] args, Terminal terminal, OpenBrowser? browser = null, CancellationToken cancellationToken = default) =>
-        Build(terminal, browser).Parse(args).InvokeAsync(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error }, cancellationToken);
+    /// <remarks>
+    /// Parse errors exit with <see cref="ExitCodes.InvalidOptions"/>, on stderr only: stdout is for the token.
+    /// </remarks>
+    public static async Task<int> RunAsync(string[] args, Terminal terminal, OpenBrowser? browser = null, CancellationToken cancellationToken = default)
+    {
+        var parsed = Build(terminal, browser).Parse(args);
+        if (parsed.Errors.Count == 0)
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error }, cancellationToken);
+        foreach (var error in parsed.Errors) terminal.Say("invalid options: " + error.Message);
+        terminal.Say("see 'pkce --help'");
+        return ExitCodes.InvalidOptions;
+    }
 }
