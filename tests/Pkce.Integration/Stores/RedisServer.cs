@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace Pkce.Integration.Stores;
+
+/// <summary>
+/// A real <c>redis-server</c> started for the tests on a free 127.0.0.1 port, persistence off, stopped afterwards.
+/// If the program is missing the tests fail with instructions rather than being skipped.
+/// </summary>
+public sealed class RedisServer : IAsyncLifetime
+{
+    private Process? _process;
+
+    public int Port { get; } = FreePort();
+
+    public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
+
+    public async Task InitializeAsync()
+    {
+        var program = FindOnPath("redis-server") ?? throw new InvalidOperationException(
+            "redis-server was not found on PATH. The Redis store's tests need a real Redis 7: install the Debian package " +
+            "with `apt-get install redis-server` (./test.sh does this when run as root), then run the tests again.");
+        _process = Process.Start(new ProcessStartInfo(program,
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                await using var probe = await ConnectionMultiplexer.ConnectAsync(Configuration);
+                await probe.GetDatabase().PingAsync();
+                return;
+            }
+            catch (RedisConnectionException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        throw new InvalidOperationException($"redis-server did not answer on 127.0.0.1:{Port}");
+    }
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open, nothing answers. Its memory is kept.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal) => Process.Start("kill", [$"-{signal}", _process!.Id.ToString()])!.WaitForExit();
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            Resume();
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Concat(["/usr/bin", "/usr/local/bin", "/usr/sbin"])
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
