@@ -67,7 +67,7 @@ public static class PendingCodec
                         createdAt, expiresAt))
                 .MapLeft(e => e is PkceError.StoreFailure ? e : new PkceError.StoreFailure("stored entry is corrupt: " + e.Message));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             return Corrupt("not readable");
         }
