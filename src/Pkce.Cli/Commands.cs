@@ -30,11 +30,12 @@ public static class Commands
         var redirectUri = new Option<string?>("--redirect-uri") { Description = "Loopback redirect URI (default http://127.0.0.1:<free port>/callback)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the callback", DefaultValueFactory = _ => 300 };
         var noBrowser = new Option<bool>("--no-browser") { Description = "Print the URL and open nothing" };
+        var store = new Option<string>("--store") { Description = "Where the pending authorization waits: memory | sqlite:PATH | redis:CONNECTION", DefaultValueFactory = _ => "memory" };
 
         var command = new Command("login", "Sign in through the system browser and print the token response JSON on stdout (RFC 8252 loopback flow)")
         {
             authority, authorizePath, tokenPath, authorizationEndpoint, tokenEndpoint, clientId, clientSecret, clientAuth,
-            scope, issuer, redirectUri, timeout, noBrowser,
+            scope, issuer, redirectUri, timeout, noBrowser, store,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -53,6 +54,7 @@ public static class Commands
                 RedirectUri = result.GetValue(redirectUri),
                 TimeoutSeconds = result.GetValue(timeout),
                 NoBrowser = result.GetValue(noBrowser),
+                Store = result.GetValue(store)!,
             };
             return (await LoginCommand.RunAsync(options, terminal, browser, cancellationToken)).ExitCode;
         });

@@ -39,14 +39,16 @@ public static class LoginCommand
             if (settings is null) return Usage(terminal, optionProblem!);
             var config = Config.Validate(settings);
             if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
-            return await RunAsync(config.IfLeft(_ => throw new InvalidOperationException()), listener, options, terminal, browser, cancellationToken);
+            var (store, storeProblem) = await StoreChoice.OpenAsync(options.Store, cancellationToken);
+            if (store is null) return Usage(terminal, storeProblem!);
+            await using (store)
+                return await RunAsync(config.IfLeft(_ => throw new InvalidOperationException()), store.Store, listener, options, terminal, browser, cancellationToken);
         }
     }
 
-    private static async Task<LoginOutcome> RunAsync(PkceConfig config, CallbackListener listener, LoginOptions options, Terminal terminal,
-        OpenBrowser browser, CancellationToken cancellationToken)
+    private static async Task<LoginOutcome> RunAsync(PkceConfig config, PendingStore store, CallbackListener listener, LoginOptions options,
+        Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
     {
-        var store = new InMemoryPendingStore();
         using var http = new FlurlClient();
         try
         {

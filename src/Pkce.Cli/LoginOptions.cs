@@ -17,6 +17,7 @@ public sealed record LoginOptions
     public string? RedirectUri { get; init; }
     public int TimeoutSeconds { get; init; } = 300;
     public bool NoBrowser { get; init; }
+    public string Store { get; init; } = "memory";
 #pragma warning restore CS1591
 
     /// <summary>The values of <c>--client-auth</c>.</summary>

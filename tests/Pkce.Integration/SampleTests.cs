@@ -27,4 +27,17 @@ public sealed class SampleTests : IAsyncLifetime
         Assert.Equal("this sign-in link is stale or forged; start again", await CorePipeline.CallbackAsync(config, store, http, user, callback, default));
         Assert.Single(_server.Received);
     }
+
+    [Fact]
+    public async Task Sqlite_store_sample_completes_a_flow_through_the_file()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("pkce-sample-").FullName, "pkce.db");
+        var settings = new PkceSettings { ClientId = "my-app", RedirectUri = "http://127.0.0.1:8000/cb", RootUrl = _server.BaseAddress.AbsoluteUri };
+        using var client = Pkce.Samples.Stores.WithSqlite(settings, path);
+        var url = new Uri(await client.GetAuthorizationUrlAsync("alice"));
+        Assert.True(File.Exists(path));
+        var state = QueryString.Parse(url.Query).Single(p => p.Name == "state").Value;
+        var token = await client.FetchAccessTokenAsync("alice", state, "code");
+        Assert.Equal("AT", token.AccessToken);
+    }
 }
