@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.CompilerServices;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -9,7 +9,7 @@ public static class AuthorizationUrl
 {
     /// <summary>Builds the URL with no extra parameters.</summary>
     public static Either<PkceError, string> Build(PkceConfig config, PendingAuthorization pending) =>
-        Build(config, pending, Seq<QueryParameter>());
+        Build(config, pending.State, pending.Challenge, Seq<QueryParameter>());
 
     /// <summary>
     /// RFC 6749 §4.1.1: <c>response_type=code</c>, <c>client_id</c>, <c>redirect_uri</c>, <c>scope</c>,
@@ -27,45 +27,55 @@ public static class AuthorizationUrl
     /// configured one.
     /// </summary>
     public static Either<PkceError, string> Build(PkceConfig config, State state, CodeChallenge challenge, Seq<QueryParameter> extras) =>
-        from _ in CheckNames(config.Server.AuthorizationEndpoint, extras)
-        from encoded in extras.Map(e =>
-            from name in QueryString.Encode(e.Name)
-            from value in QueryString.Encode(e.Value)
-            select name + "=" + value).Sequence()
-        select Compose(config, state, challenge, encoded);
+        CheckExtras(config, extras).Match(
+            error => Left<PkceError, string>(error),
+            () => Right<PkceError, string>(Compose(config, state, challenge, extras)));
 
-    private static Either<PkceError, Unit> CheckNames(Uri endpoint, Seq<QueryParameter> extras)
+    /// <summary>
+    /// The part of every URL that depends on the configuration only: endpoint, its own query, and the encoded
+    /// <c>response_type</c>, <c>client_id</c>, <c>redirect_uri</c> and <c>scope</c>. Computed once per configuration.
+    /// </summary>
+    internal static string Prefix(ClientConfig client, Uri endpoint)
     {
-        var taken = new System.Collections.Generic.HashSet<string>(WireNames.AuthorizationRequestParameters, StringComparer.Ordinal);
-        foreach (var existing in QueryString.Parse(endpoint.Query)) taken.Add(existing.Name);
+        var query = endpoint.Query.Length > 1 ? endpoint.Query + "&" : "?";
+        var scope = client.Scope.Match(s => $"&{WireNames.Scope}={Uri.EscapeDataString(s)}", () => "");
+        return $"{endpoint.GetLeftPart(UriPartial.Path)}{query}{WireNames.ResponseType}=code&{WireNames.ClientId}={Uri.EscapeDataString(client.ClientId)}" +
+               $"&{WireNames.RedirectUri}={Uri.EscapeDataString(client.RedirectUri.OriginalString)}{scope}";
+    }
+
+    private static Option<PkceError> CheckExtras(PkceConfig config, Seq<QueryParameter> extras)
+    {
+        var index = 0;
         foreach (var extra in extras)
         {
             if (extra.Name.Length == 0)
                 return new PkceError.InvalidValue("extra parameter", "an extra parameter has an empty name");
-            if (!taken.Add(extra.Name))
+            if (config.TakenParameterNames.Contains(extra.Name) || extras.Take(index).Exists(e => e.Name == extra.Name))
                 return new PkceError.InvalidValue("extra parameter", $"'{QueryString.Printable(extra.Name)}' is already set by the request");
+            if (!QueryString.IsWellFormed(extra.Name) || !QueryString.IsWellFormed(extra.Value))
+                return new PkceError.InvalidValue("extra parameter", $"'{QueryString.Printable(extra.Name)}' contains a lone UTF-16 surrogate");
+            index++;
         }
-        return unit;
+        return None;
     }
 
-    private static string Compose(PkceConfig config, State state, CodeChallenge challenge, Seq<string> encodedExtras)
+    // State and challenge are base64url (our own) or VSCHAR (a stored state); both are escaped like any value.
+    private static string Compose(PkceConfig config, State state, CodeChallenge challenge, Seq<QueryParameter> extras)
     {
-        var endpoint = config.Server.AuthorizationEndpoint;
-        var url = new StringBuilder(512);
-        url.Append(endpoint.GetLeftPart(UriPartial.Path));
-        url.Append(endpoint.Query.Length > 1 ? endpoint.Query + "&" : "?");
-        Append(url, WireNames.ResponseType, "code").Append('&');
-        Append(url, WireNames.ClientId, config.Client.ClientId).Append('&');
-        Append(url, WireNames.RedirectUri, config.Client.RedirectUri.OriginalString).Append('&');
-        config.Client.Scope.IfSome(scope => Append(url, WireNames.Scope, scope).Append('&'));
-        Append(url, WireNames.State, state.Value).Append('&');
-        Append(url, WireNames.CodeChallenge, challenge.Value).Append('&');
-        Append(url, WireNames.CodeChallengeMethod, WireNames.S256);
-        foreach (var extra in encodedExtras) url.Append('&').Append(extra);
-        return url.ToString();
+        var url = new DefaultInterpolatedStringHandler(0, 0, null, stackalloc char[768]);
+        url.AppendLiteral(config.AuthorizationRequestPrefix);
+        url.AppendLiteral("&" + WireNames.State + "=");
+        url.AppendLiteral(Uri.EscapeDataString(state.Value));
+        url.AppendLiteral("&" + WireNames.CodeChallenge + "=");
+        url.AppendLiteral(challenge.Value);
+        url.AppendLiteral("&" + WireNames.CodeChallengeMethod + "=" + WireNames.S256);
+        foreach (var extra in extras)
+        {
+            url.AppendLiteral("&");
+            url.AppendLiteral(Uri.EscapeDataString(extra.Name));
+            url.AppendLiteral("=");
+            url.AppendLiteral(Uri.EscapeDataString(extra.Value));
+        }
+        return url.ToStringAndClear();
     }
-
-    // Protocol values (client id: VSCHAR; redirect URI: a parsed URI; state: VSCHAR) are always valid UTF-16.
-    private static StringBuilder Append(StringBuilder url, string name, string value) =>
-        url.Append(name).Append('=').Append(Uri.EscapeDataString(value));
 }

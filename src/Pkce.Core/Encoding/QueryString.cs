@@ -15,7 +15,7 @@ public static class QueryString
     /// <c>%XX</c>. Refuses text that is not valid UTF-16 (a lone surrogate has no UTF-8 form).
     /// </summary>
     public static Either<PkceError, string> Encode(string value) =>
-        IsWellFormedUtf16(value)
+        IsWellFormed(value)
             ? Right<PkceError, string>(Uri.EscapeDataString(value))
             : Left<PkceError, string>(new PkceError.InvalidValue("query parameter", "contains a lone UTF-16 surrogate"));
 
@@ -73,7 +73,8 @@ public static class QueryString
     internal static string Printable(string name) =>
         new(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    private static bool IsWellFormedUtf16(string value)
+    /// <summary>Whether the text is valid UTF-16 (no lone surrogate), so that it has a UTF-8 form to percent-encode.</summary>
+    public static bool IsWellFormed(string value)
     {
         for (var i = 0; i < value.Length; i++)
         {

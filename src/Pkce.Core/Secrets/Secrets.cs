@@ -26,11 +26,11 @@ public static class Secrets
     /// </summary>
     public static FlowSecrets Generate(RandomBytes random)
     {
-        Span<byte> octets = stackalloc byte[EntropyOctets];
+        // One call for both: each call of the system CSPRNG is a system call.
+        Span<byte> octets = stackalloc byte[2 * EntropyOctets];
         random(octets);
-        var verifier = CodeVerifier.Trusted(Base64Url.EncodeToString(octets));
-        random(octets);
-        var state = State.Trusted(Base64Url.EncodeToString(octets));
+        var verifier = CodeVerifier.Trusted(Base64Url.EncodeToString(octets[..EntropyOctets]));
+        var state = State.Trusted(Base64Url.EncodeToString(octets[EntropyOctets..]));
         CryptographicOperations.ZeroMemory(octets);
         return new FlowSecrets(state, verifier, Challenge.S256(verifier));
     }
