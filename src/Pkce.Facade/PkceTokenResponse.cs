@@ -10,6 +10,8 @@ namespace Pkce.Facade;
 /// </summary>
 public sealed class PkceTokenResponse
 {
+    private JsonElement? _json;
+
     internal PkceTokenResponse(TokenResponse parsed) => Parsed = parsed;
 
     /// <summary>The core's typed response.</summary>
@@ -34,7 +36,7 @@ public sealed class PkceTokenResponse
     public string? IdToken => Parsed.IdToken.IfNoneUnsafe((string?)null);
 
     /// <summary>The whole response object.</summary>
-    public JsonElement Json => Parsed.Json;
+    public JsonElement Json => _json ??= Parsed.ParseJson();
 
     /// <summary>The response body as received (secret: it holds the tokens).</summary>
     public string RawJson => Parsed.RawJson;

@@ -49,7 +49,7 @@ public sealed class RedisPendingStore
 
     /// <summary>Implements <see cref="SavePending"/>: the entry lives until its expiry, by Redis's own clock.</summary>
     public EitherAsync<PkceError, Unit> Save(PendingAuthorization pending, CancellationToken cancellationToken) =>
-        Run(async () =>
+        Run(cancellationToken, async () =>
         {
             var lifetime = pending.ExpiresAt - _clock.GetUtcNow();
             if (lifetime <= TimeSpan.Zero) return Left<PkceError, Unit>(new PkceError.StateExpired(pending.ExpiresAt));
@@ -62,7 +62,7 @@ public sealed class RedisPendingStore
 
     /// <summary>Implements <see cref="TakePending"/>.</summary>
     public EitherAsync<PkceError, PendingAuthorization> Take(State state, CancellationToken cancellationToken) =>
-        Run(async () =>
+        Run(cancellationToken, async () =>
         {
             var result = await _redis.ScriptEvaluateAsync(TakeScript, [Entry(state), Tombstone(state)]).WaitAsync(cancellationToken);
             if (result.Resp2Type == ResultType.BulkString)
@@ -79,10 +79,13 @@ public sealed class RedisPendingStore
 
     private RedisKey Tombstone(State state) => _prefix + "used:" + state.Value;
 
-    private static EitherAsync<PkceError, T> Run<T>(Func<Task<Either<PkceError, T>>> work) => RunAsync(work).ToAsync();
+    private static EitherAsync<PkceError, T> Run<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work) =>
+        RunAsync(cancellationToken, work).ToAsync();
 
-    private static async Task<Either<PkceError, T>> RunAsync<T>(Func<Task<Either<PkceError, T>>> work)
+    private static async Task<Either<PkceError, T>> RunAsync<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work)
     {
+        // A command already sent cannot be recalled; a cancelled caller is told so before anything is sent.
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             return await work();

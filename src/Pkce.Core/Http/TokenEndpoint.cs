@@ -18,33 +18,32 @@ public static class TokenEndpoint
     public static EitherAsync<PkceError, HttpAnswer> Send(IFlurlClient client, TokenRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
         SendOnce(client, request, timeout, cancellationToken).ToAsync();
 
+    /// <summary>Bodies larger than this are refused unread: no token response comes near it.</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
     private static async Task<Either<PkceError, HttpAnswer>> SendOnce(IFlurlClient client, TokenRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var call = client.Request(request.Endpoint)
-            .AllowAnyHttpStatus()
-            .WithAutoRedirect(false)
-            .WithTimeout(timeout)
-            .WithHeader("Accept", "application/json");
-        request.Authorization.IfSome(value => call.WithHeader("Authorization", value));
+        // One deadline for the whole exchange, headers and body alike.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var call = client.Request(request.Endpoint).AllowAnyHttpStatus().WithAutoRedirect(false);
+        call.Headers.Add("Accept", "application/json");
+        request.Authorization.IfSome(value => call.Headers.Add("Authorization", value));
         using var content = new FormUrlEncodedContent(request.Form.Map(p => KeyValuePair.Create(p.Name, p.Value)));
         try
         {
-            using var response = await call.PostAsync(content, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            var body = await response.ResponseMessage.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var contentType = Prelude.Optional(response.ResponseMessage.Content.Headers.ContentType?.ToString());
-            return new HttpAnswer(response.StatusCode, contentType, body);
+            using var response = await call.SendAsync(HttpMethod.Post, content, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            var message = response.ResponseMessage;
+            if (message.Content.Headers.ContentLength > MaxBodyBytes)
+                return new PkceError.UnexpectedResponse(response.StatusCode, Prelude.None, $"the body is larger than {MaxBodyBytes} bytes", Prelude.None);
+            var body = await message.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
+            return new HttpAnswer(response.StatusCode, Prelude.Optional(message.Content.Headers.ContentType?.MediaType), body);
         }
-        catch (FlurlHttpTimeoutException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is FlurlHttpException or OperationCanceledException or HttpRequestException or IOException)
         {
-            return new PkceError.Timeout(timeout);
-        }
-        catch (FlurlHttpException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new PkceError.TransportFailure(e.InnerException?.Message ?? e.Message);
-        }
-        catch (FlurlHttpException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (deadline.IsCancellationRequested) return new PkceError.Timeout(timeout);
+            return new PkceError.TransportFailure(e is FlurlHttpException { InnerException: { } inner } ? inner.Message : e.Message);
         }
     }
 }

@@ -15,7 +15,6 @@ namespace Pkce;
 /// <param name="Scope">The granted scope, if the server says (RFC 6749 §5.1: when it differs from the request).</param>
 /// <param name="IdToken">The OpenID Connect ID token, if any (not validated here).</param>
 /// <param name="Extra">Every other member of the response, by name.</param>
-/// <param name="Json">The whole response object (the seed's <c>response.json()</c>).</param>
 /// <param name="RawJson">The response body as received.</param>
 public sealed record TokenResponse(
     string AccessToken,
@@ -25,9 +24,18 @@ public sealed record TokenResponse(
     Option<string> Scope,
     Option<string> IdToken,
     HashMap<string, JsonElement> Extra,
-    JsonElement Json,
     string RawJson)
 {
+    /// <summary>
+    /// The whole response object (the seed's <c>response.json()</c>), parsed from <see cref="RawJson"/> on each call:
+    /// most callers never need it, so the exchange does not pay for it.
+    /// </summary>
+    public JsonElement ParseJson()
+    {
+        using var document = JsonDocument.Parse(RawJson);
+        return document.RootElement.Clone();
+    }
+
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, ");

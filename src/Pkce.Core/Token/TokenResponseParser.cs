@@ -57,41 +57,57 @@ public static class TokenResponseParser
     }
 
     /// <summary>RFC 6749 §5.2 error object. Tolerated: any status, 200 included (golang/oauth2 does the same).</summary>
-    private static Either<PkceError, TokenResponse> OAuthError(HttpAnswer answer, JsonElement root) =>
-        from error in RequiredString(answer, root, WireNames.Error)
-        from description in OptionalString(answer, root, WireNames.ErrorDescription)
-        from uri in OptionalString(answer, root, WireNames.ErrorUri)
-        from result in Left<PkceError, TokenResponse>(new PkceError.TokenEndpointError(answer.Status, error, description, uri))
-        select result;
+    private static Either<PkceError, TokenResponse> OAuthError(HttpAnswer answer, JsonElement root)
+    {
+        if (!TryString(root, WireNames.Error, out var error, out var problem) || string.IsNullOrEmpty(error))
+            return Unexpected(answer, problem ?? $"'{WireNames.Error}' is missing or empty");
+        if (!TryString(root, WireNames.ErrorDescription, out var description, out problem)
+            || !TryString(root, WireNames.ErrorUri, out var uri, out problem))
+            return Unexpected(answer, problem!);
+        return new PkceError.TokenEndpointError(answer.Status, error, Optional(description), Optional(uri));
+    }
 
-    private static Either<PkceError, TokenResponse> Success(HttpAnswer answer, JsonElement root, string text) =>
-        from accessToken in RequiredString(answer, root, WireNames.AccessToken)
-        from tokenType in OptionalString(answer, root, WireNames.TokenType)
-        from expiresIn in ExpiresIn(answer, root)
-        from refreshToken in OptionalString(answer, root, WireNames.RefreshToken)
-        from scope in OptionalString(answer, root, WireNames.Scope)
-        from idToken in OptionalString(answer, root, WireNames.IdToken)
-        select new TokenResponse(accessToken, tokenType.IfNone("Bearer"), expiresIn, refreshToken, scope, idToken, Extras(root), root.Clone(), text);
+    // Written with early returns rather than a LINQ chain over Either: this runs once per token and every
+    // step of such a chain allocates.
+    private static Either<PkceError, TokenResponse> Success(HttpAnswer answer, JsonElement root, string text)
+    {
+        if (!TryString(root, WireNames.AccessToken, out var accessToken, out var problem))
+            return Unexpected(answer, problem!);
+        if (string.IsNullOrEmpty(accessToken))
+            return Unexpected(answer, $"'{WireNames.AccessToken}' is {(accessToken is null ? "missing" : "empty")}");
+        if (!TryString(root, WireNames.TokenType, out var tokenType, out problem)
+            || !TryString(root, WireNames.RefreshToken, out var refreshToken, out problem)
+            || !TryString(root, WireNames.Scope, out var scope, out problem)
+            || !TryString(root, WireNames.IdToken, out var idToken, out problem))
+            return Unexpected(answer, problem!);
+        return ExpiresIn(answer, root).Map(expiresIn => new TokenResponse(
+            accessToken, tokenType ?? "Bearer", expiresIn, Optional(refreshToken), Optional(scope), Optional(idToken), Extras(root), text));
+    }
 
-    private static HashMap<string, JsonElement> Extras(JsonElement root) =>
-        root.EnumerateObject()
-            .Where(p => !Known.Contains(p.Name))
-            .Fold(HashMap<string, JsonElement>(), (map, p) => map.AddOrUpdate(p.Name, p.Value.Clone()));
+    private static HashMap<string, JsonElement> Extras(JsonElement root)
+    {
+        var extras = HashMap<string, JsonElement>();
+        foreach (var member in root.EnumerateObject())
+            if (!Known.Contains(member.Name)) extras = extras.AddOrUpdate(member.Name, member.Value.Clone());
+        return extras;
+    }
 
-    private static Either<PkceError, string> RequiredString(HttpAnswer answer, JsonElement root, string name) =>
-        OptionalString(answer, root, name).Bind(value => value.Match(
-            v => v.Length > 0 ? Right<PkceError, string>(v) : Unexpected<string>(answer, $"'{name}' is empty"),
-            () => Unexpected<string>(answer, $"'{name}' is missing")));
-
-    /// <summary>A string member; absent and <c>null</c> are both none; any other type is an error.</summary>
-    private static Either<PkceError, Option<string>> OptionalString(HttpAnswer answer, JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null
-            ? Right<PkceError, Option<string>>(None)
-            : element.ValueKind != JsonValueKind.String
-                ? Unexpected<Option<string>>(answer, $"'{name}' is a {element.ValueKind}, not a string")
-                : TextOf(element).Match(
-                    text => Right<PkceError, Option<string>>(Some(text)),
-                    () => Unexpected<Option<string>>(answer, $"'{name}' is not valid Unicode (a lone surrogate escape)"));
+    /// <summary>
+    /// Reads an optional string member: absent and <c>null</c> give a null value; any other type, or text that is
+    /// not valid Unicode, gives a problem.
+    /// </summary>
+    private static bool TryString(JsonElement root, string name, out string? value, out string? problem)
+    {
+        (value, problem) = (null, null);
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return true;
+        if (element.ValueKind != JsonValueKind.String)
+            problem = $"'{name}' is a {element.ValueKind}, not a string";
+        else if (TextOf(element) is { IsSome: true } text)
+            value = text.IfNone("");
+        else
+            problem = $"'{name}' is not valid Unicode (a lone surrogate escape)";
+        return problem is null;
+    }
 
     /// <summary>
     /// A JSON string's text. An escaped lone surrogate (<c>"\ud800"</c>) passes <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>
@@ -137,7 +153,9 @@ public static class TokenResponseParser
         contentType.Match(
             ct =>
             {
-                var media = ct.Split(';')[0].Trim();
+                var media = ct.AsSpan();
+                var semicolon = media.IndexOf(';');
+                media = (semicolon < 0 ? media : media[..semicolon]).Trim();
                 return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                     || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
             },
