@@ -21,7 +21,7 @@ public static class TokenEndpoint
     /// <summary>Bodies larger than this are refused unread: no token response comes near it.</summary>
     public const int MaxBodyBytes = 1 << 20;
 
-    private static async Task<Either<PkceError, HttpAnswer>> SendOnce(IFlurlClient client, TokenRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<Either<PkceError, HttpAnswer>> SendOnce(IFlurlClient client, TokenRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // One deadline for the whole exchange, headers and body alike.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

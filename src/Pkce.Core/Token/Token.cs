@@ -12,8 +12,12 @@ public static class Token
     /// code whose state was not checked cannot reach the server.
     /// </summary>
     public static EitherAsync<PkceError, TokenResponse> Exchange(PkceConfig config, IFlurlClient http, VerifiedCallback callback, CancellationToken cancellationToken) =>
-        from request in TokenRequest.Build(config, callback).ToAsync()
-        from answer in TokenEndpoint.Send(http, request, config.Timeout, cancellationToken)
-        from token in TokenResponseParser.Parse(answer).ToAsync()
-        select token;
+        ExchangeOnce(config, http, callback, cancellationToken).ToAsync();
+
+    // Build → send → parse, bound with one await instead of a LINQ chain over EitherAsync: this is the hot path of
+    // every login, and each link of such a chain allocates its own task and closures (docs/benchmarks.md §4).
+    private static Task<Either<PkceError, TokenResponse>> ExchangeOnce(PkceConfig config, IFlurlClient http, VerifiedCallback callback, CancellationToken cancellationToken) =>
+        TokenRequest.Build(config, callback).MatchAsync(
+            async request => (await TokenEndpoint.SendOnce(http, request, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(TokenResponseParser.Parse),
+            error => Prelude.Left<PkceError, TokenResponse>(error));
 }
