@@ -19,9 +19,6 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private static T Right<T>(Either<PkceError, T> e) => e.Match(v => v, l => throw new Xunit.Sdk.XunitException("expected Right, got " + l));
-    private static PkceError Left<T>(Either<PkceError, T> e) => e.Match(v => throw new Xunit.Sdk.XunitException("expected Left, got " + v), l => l);
-
     private static Func<HttpContext, Task> Answer(int status, string contentType, string body) => async context =>
     {
         context.Response.StatusCode = status;
@@ -33,7 +30,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     public async Task Public_client_posts_a_form_with_client_id_and_verifier_and_gets_a_token()
     {
         _server.Respond = Answer(200, "application/json", """{"access_token":"AT-1","token_type":"Bearer","expires_in":"3600","refresh_token":"RT","extra":true}""");
-        var token = Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http));
+        var token = Expect.Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http));
         Assert.Equal(("AT-1", Some(TimeSpan.FromHours(1))), (token.AccessToken, token.ExpiresIn));
         var received = Assert.Single(_server.Received);
         Assert.Equal(("POST", "/token", "application/x-www-form-urlencoded"), (received.Method, received.Path, received.ContentType?.Split(';')[0]));
@@ -48,7 +45,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Basic_client_sends_form_encoded_credentials_in_the_header_only()
     {
-        Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, ClientAuthentication.ClientSecretBasic, "p@ss:wörd"), _http));
+        Expect.Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, ClientAuthentication.ClientSecretBasic, "p@ss:wörd"), _http));
         var received = Assert.Single(_server.Received);
         var decoded = Encoding.ASCII.GetString(Convert.FromBase64String(received.Authorization!["Basic ".Length..]));
         Assert.Equal("client+one:p%40ss%3Aw%C3%B6rd", decoded);
@@ -59,7 +56,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Post_client_sends_the_secret_in_the_body()
     {
-        Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, ClientAuthentication.ClientSecretPost, "s3cret"), _http));
+        Expect.Right(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, ClientAuthentication.ClientSecretPost, "s3cret"), _http));
         var received = Assert.Single(_server.Received);
         Assert.Equal(("client one", "s3cret"), (received.Form["client_id"], received.Form["client_secret"]));
         Assert.Null(received.Authorization);
@@ -71,7 +68,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     public async Task OAuth_error_statuses_map_to_token_endpoint_error(int status, string code)
     {
         _server.Respond = Answer(status, "application/json", $$"""{"error":"{{code}}","error_description":"nope"}""");
-        var error = Assert.IsType<PkceError.TokenEndpointError>(Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        var error = Assert.IsType<PkceError.TokenEndpointError>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
         Assert.Equal((status, code, Some("nope")), (error.Status, error.Error, error.ErrorDescription));
     }
 
@@ -79,7 +76,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     public async Task Html_500_maps_to_unexpected_response_with_an_excerpt()
     {
         _server.Respond = Answer(500, "text/html", "<html><body>Oops</body></html>");
-        var error = Assert.IsType<PkceError.UnexpectedResponse>(Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        var error = Assert.IsType<PkceError.UnexpectedResponse>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
         Assert.Equal((500, Some("<html><body>Oops</body></html>")), (error.Status, error.BodyExcerpt));
     }
 
@@ -87,7 +84,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     public async Task Slow_response_hits_the_timeout_and_is_sent_once()
     {
         _server.Respond = async context => await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
-        var error = Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, timeout: TimeSpan.FromMilliseconds(300)), _http));
+        var error = Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint, timeout: TimeSpan.FromMilliseconds(300)), _http));
         Assert.IsType<PkceError.Timeout>(error);
         Assert.Single(_server.Received);
     }
@@ -105,7 +102,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     {
         var closedPort = FreePort();
         var config = Flows.Config(new Uri($"http://127.0.0.1:{closedPort}/token"));
-        Assert.IsType<PkceError.TransportFailure>(Left(await Flows.CompleteAsync(config, _http)));
+        Assert.IsType<PkceError.TransportFailure>(Expect.Left(await Flows.CompleteAsync(config, _http)));
     }
 
     [Theory]
@@ -119,7 +116,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
             context.Response.Headers.Location = new Uri(_server.BaseAddress, "elsewhere").AbsoluteUri;
             return Task.CompletedTask;
         };
-        var error = Assert.IsType<PkceError.UnexpectedResponse>(Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        var error = Assert.IsType<PkceError.UnexpectedResponse>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
         Assert.Equal(status, error.Status);
         Assert.Equal("/token", Assert.Single(_server.Received).Path);
     }
@@ -131,7 +128,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         var (store, _) = await Flows.StartedAsync(config);
         var forged = $"{config.Client.RedirectUri}?code=stolen&state={Secrets.Generate().State.Value}";
         var result = await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, forged, default).ToEither();
-        Assert.IsType<PkceError.StateUnknown>(Left(result));
+        Assert.IsType<PkceError.StateUnknown>(Expect.Left(result));
         Assert.Empty(_server.Received);
     }
 
@@ -140,9 +137,9 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     {
         var config = Flows.Config(_server.TokenEndpoint);
         var (store, callback) = await Flows.StartedAsync(config);
-        Right(await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, callback, default).ToEither());
+        Expect.Right(await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, callback, default).ToEither());
         var replay = await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, callback, default).ToEither();
-        Assert.IsType<PkceError.StateReplayed>(Left(replay));
+        Assert.IsType<PkceError.StateReplayed>(Expect.Left(replay));
         Assert.Single(_server.Received);
     }
 

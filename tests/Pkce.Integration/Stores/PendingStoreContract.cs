@@ -37,19 +37,15 @@ public abstract class PendingStoreContract
     protected PendingAuthorization NewPending(string user = "user") =>
         PendingAuthorization.For(Config, Secrets.Generate(), UserKey.From(user).IfLeft(_ => throw new InvalidOperationException()), Clock.GetUtcNow());
 
-    protected static async Task<T> Right<T>(EitherAsync<PkceError, T> e) =>
-        (await e.ToEither()).Match(v => v, l => throw new Xunit.Sdk.XunitException("expected Right, got " + l));
 
-    protected static async Task<PkceError> Left<T>(EitherAsync<PkceError, T> e) =>
-        (await e.ToEither()).Match(v => throw new Xunit.Sdk.XunitException("expected Left, got " + v), l => l);
 
     [Fact]
     public async Task Save_then_take_returns_what_was_saved()
     {
         var store = CreateStore();
         var pending = NewPending();
-        await Right(store.Save(pending, default));
-        Assert.Equal(pending, await Right(store.Take(pending.State, default)));
+        await Expect.Right(store.Save(pending, default));
+        Assert.Equal(pending, await Expect.Right(store.Take(pending.State, default)));
     }
 
     [Fact]
@@ -57,23 +53,23 @@ public abstract class PendingStoreContract
     {
         var store = CreateStore();
         var pending = NewPending();
-        await Right(store.Save(pending, default));
-        await Right(store.Take(pending.State, default));
-        Assert.IsType<PkceError.StateReplayed>(await Left(store.Take(pending.State, default)));
+        await Expect.Right(store.Save(pending, default));
+        await Expect.Right(store.Take(pending.State, default));
+        Assert.IsType<PkceError.StateReplayed>(await Expect.Left(store.Take(pending.State, default)));
     }
 
     [Fact]
     public async Task Unknown_state_is_reported_as_unknown() =>
-        Assert.IsType<PkceError.StateUnknown>(await Left(CreateStore().Take(Secrets.Generate().State, default)));
+        Assert.IsType<PkceError.StateUnknown>(await Expect.Left(CreateStore().Take(Secrets.Generate().State, default)));
 
     [Fact]
     public async Task Expired_entries_are_not_returned()
     {
         var store = CreateStore();
         var pending = NewPending();
-        await Right(store.Save(pending, default));
+        await Expect.Right(store.Save(pending, default));
         await PassTimeAsync(Config.PendingLifetime + TimeSpan.FromMilliseconds(500));
-        Assert.True(await Left(store.Take(pending.State, default)) is PkceError.StateExpired or PkceError.StateUnknown);
+        Assert.True(await Expect.Left(store.Take(pending.State, default)) is PkceError.StateExpired or PkceError.StateUnknown);
     }
 
     [Fact]
@@ -81,9 +77,9 @@ public abstract class PendingStoreContract
     {
         var store = CreateStore();
         var pending = NewPending();
-        await Right(store.Save(pending, default));
-        Assert.IsType<PkceError.StoreFailure>(await Left(store.Save(pending with { User = UserKey.From("other").IfLeft(_ => null!) }, default)));
-        Assert.Equal("user", (await Right(store.Take(pending.State, default))).User.Value);
+        await Expect.Right(store.Save(pending, default));
+        Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(pending with { User = UserKey.From("other").IfLeft(_ => null!) }, default)));
+        Assert.Equal("user", (await Expect.Right(store.Take(pending.State, default))).User.Value);
     }
 
     [Fact]
@@ -91,8 +87,8 @@ public abstract class PendingStoreContract
     {
         var store = CreateStore();
         var flows = Enumerable.Range(0, 20).Select(_ => NewPending("one-user")).ToList();
-        foreach (var flow in flows) await Right(store.Save(flow, default));
-        foreach (var flow in Enumerable.Reverse(flows)) Assert.Equal(flow, await Right(store.Take(flow.State, default)));
+        foreach (var flow in flows) await Expect.Right(store.Save(flow, default));
+        foreach (var flow in Enumerable.Reverse(flows)) Assert.Equal(flow, await Expect.Right(store.Take(flow.State, default)));
     }
 
     [Fact]
@@ -103,7 +99,7 @@ public abstract class PendingStoreContract
         for (var race = 0; race < Races; race++)
         {
             var pending = NewPending();
-            await Right(store.Save(pending, default));
+            await Expect.Right(store.Save(pending, default));
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var takes = Enumerable.Range(0, Racers).Select(async _ =>
             {

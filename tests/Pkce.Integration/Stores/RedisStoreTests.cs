@@ -16,8 +16,6 @@ public sealed class RedisStoreTests(RedisServer server)
     private static PendingAuthorization NewPending() =>
         PendingAuthorization.For(Config, Secrets.Generate(), UserKey.From("u").IfLeft(_ => null!), DateTimeOffset.UtcNow);
 
-    private static async Task<PkceError> Left<T>(EitherAsync<PkceError, T> e) =>
-        (await e.ToEither()).Match(v => throw new Xunit.Sdk.XunitException("expected Left, got " + v), l => l);
 
     [Fact]
     public async Task A_stopped_server_is_a_store_failure()
@@ -25,9 +23,9 @@ public sealed class RedisStoreTests(RedisServer server)
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisServer.FreePort()},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500");
         var store = new RedisPendingStore(redis);
         var pending = NewPending();
-        var error = Assert.IsType<PkceError.StoreFailure>(await Left(store.Save(pending, default)));
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(pending, default)));
         Assert.DoesNotContain(pending.Verifier.Value, error.ToString());
-        Assert.IsType<PkceError.StoreFailure>(await Left(store.Take(pending.State, default)));
+        Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Take(pending.State, default)));
     }
 
     [Fact]
@@ -41,7 +39,7 @@ public sealed class RedisStoreTests(RedisServer server)
         try
         {
             var during = NewPending();
-            var error = Assert.IsType<PkceError.StoreFailure>(await Left(store.Save(during, default)));
+            var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(during, default)));
             Assert.Contains("Timeout", error.Reason, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(during.Verifier.Value, error.ToString());
         }

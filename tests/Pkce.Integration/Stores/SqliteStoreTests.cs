@@ -24,8 +24,6 @@ public sealed class SqliteStoreTests : IDisposable
     private static PendingAuthorization NewPending() =>
         PendingAuthorization.For(Config, Secrets.Generate(), UserKey.From("u").IfLeft(_ => null!), DateTimeOffset.UtcNow);
 
-    private static async Task<PkceError> Left<T>(EitherAsync<PkceError, T> e) =>
-        (await e.ToEither()).Match(v => throw new Xunit.Sdk.XunitException("expected Left, got " + v), l => l);
 
     [Fact]
     public async Task An_acknowledged_entry_survives_a_restart_of_the_application()
@@ -56,7 +54,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task An_unwritable_location_is_a_store_failure()
     {
         var store = new SqlitePendingStore(FilePath("missing-directory/pending.db"));
-        var error = Assert.IsType<PkceError.StoreFailure>(await Left(store.Save(NewPending(), default)));
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(NewPending(), default)));
         Assert.Contains("unable to open database file", error.Reason);
     }
 
@@ -67,10 +65,10 @@ public sealed class SqliteStoreTests : IDisposable
         await File.WriteAllTextAsync(path, new string('x', 4096));
         var pending = NewPending();
         var store = new SqlitePendingStore(path);
-        var error = Assert.IsType<PkceError.StoreFailure>(await Left(store.Save(pending, default)));
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(pending, default)));
         Assert.Contains("file is not a database", error.Reason);
         Assert.DoesNotContain(pending.Verifier.Value, error.ToString());
-        Assert.IsType<PkceError.StoreFailure>(await Left(store.Take(pending.State, default)));
+        Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Take(pending.State, default)));
     }
 
     [Fact]
@@ -84,7 +82,7 @@ public sealed class SqliteStoreTests : IDisposable
             bump.CommandText = "PRAGMA user_version = 99";
             await bump.ExecuteNonQueryAsync();
         }
-        var error = Assert.IsType<PkceError.StoreFailure>(await Left(new SqlitePendingStore(path).Save(NewPending(), default)));
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(new SqlitePendingStore(path).Save(NewPending(), default)));
         Assert.Contains("schema version 99", error.Reason);
     }
 
@@ -102,7 +100,7 @@ public sealed class SqliteStoreTests : IDisposable
             tamper.CommandText = "UPDATE pending SET payload = replace(payload, '\"verifier\":\"', '\"verifier\":\"x')";
             await tamper.ExecuteNonQueryAsync();
         }
-        var error = Assert.IsType<PkceError.StoreFailure>(await Left(store.Take(pending.State, default)));
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Take(pending.State, default)));
         Assert.StartsWith("stored entry is corrupt", error.Reason);
     }
 }

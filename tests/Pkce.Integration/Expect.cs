@@ -1,4 +1,4 @@
-namespace Pkce.Integration.Conformance;
+namespace Pkce.Integration;
 
 internal static class Expect
 {
