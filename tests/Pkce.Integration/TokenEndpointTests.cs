@@ -80,6 +80,23 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         Assert.Equal((500, Some("<html><body>Oops</body></html>")), (error.Status, error.BodyExcerpt));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_over_one_mebibyte_is_refused_with_or_without_a_declared_length(bool declared)
+    {
+        _server.Respond = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            if (declared) context.Response.ContentLength = 2 << 20;
+            var chunk = new byte[64 * 1024];
+            System.Array.Fill(chunk, (byte)' ');
+            for (var i = 0; i < 32; i++) await context.Response.Body.WriteAsync(chunk);
+        };
+        var error = Assert.IsType<PkceError.UnexpectedResponse>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        Assert.Equal("the body is larger than 1048576 bytes", error.Reason);
+    }
+
     [Fact]
     public async Task Slow_response_hits_the_timeout_and_is_sent_once()
     {

@@ -34,8 +34,16 @@ public static class TokenEndpoint
         {
             using var response = await call.SendAsync(HttpMethod.Post, content, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             var message = response.ResponseMessage;
-            if (message.Content.Headers.ContentLength > MaxBodyBytes)
-                return new PkceError.UnexpectedResponse(response.StatusCode, Prelude.None, $"the body is larger than {MaxBodyBytes} bytes", Prelude.None);
+            if (message.Content.Headers.ContentLength > MaxBodyBytes) return TooLarge(response.StatusCode);
+            try
+            {
+                // Bounded whether or not the server declared a length: a hostile endpoint cannot exhaust memory.
+                await message.Content.LoadIntoBufferAsync(MaxBodyBytes, deadline.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (!deadline.IsCancellationRequested)
+            {
+                return TooLarge(response.StatusCode);
+            }
             var body = await message.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
             return new HttpAnswer(response.StatusCode, Prelude.Optional(message.Content.Headers.ContentType?.MediaType), body);
         }
@@ -46,4 +54,7 @@ public static class TokenEndpoint
             return new PkceError.TransportFailure(e is FlurlHttpException { InnerException: { } inner } ? inner.Message : e.Message);
         }
     }
+
+    private static PkceError TooLarge(int status) =>
+        new PkceError.UnexpectedResponse(status, Prelude.None, $"the body is larger than {MaxBodyBytes} bytes", Prelude.None);
 }
