@@ -2,13 +2,13 @@ using System.Text.RegularExpressions;
 
 namespace Pkce.Integration;
 
-/// <summary>Every C# block in README.md is a region of a file in samples/, which CI compiles.</summary>
+/// <summary>Every C# and F# block in README.md is a region of a file in samples/, which CI compiles.</summary>
 public sealed partial class ReadmeTests
 {
     private static string Root([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
 
-    [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"```(?:csharp|fsharp)\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
 
     [GeneratedRegex(@"^[ \t]*// README:(?<name>[a-z-]+)\n(?<body>.*?)^[ \t]*// README:end", RegexOptions.Singleline | RegexOptions.Multiline)]
@@ -22,10 +22,12 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
-    public void Every_csharp_block_in_the_readme_is_a_compiled_sample_region()
+    public void Every_code_block_in_the_readme_is_a_compiled_sample_region()
     {
         var readme = File.ReadAllText(Path.Combine(Root(), "README.md")).Replace("\r\n", "\n");
-        var regions = Directory.GetFiles(Path.Combine(Root(), "samples"), "*.cs", SearchOption.AllDirectories)
+        var regions = Directory.GetFiles(Path.Combine(Root(), "samples"), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".fs", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => Region().Matches(File.ReadAllText(f).Replace("\r\n", "\n")))
             .ToDictionary(m => m.Groups["name"].Value, m => Dedent(m.Groups["body"].Value));
         var blocks = CodeBlock().Matches(readme).Select(m => Dedent(m.Groups[1].Value)).ToList();
