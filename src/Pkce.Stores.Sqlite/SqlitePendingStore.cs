@@ -103,7 +103,8 @@ public sealed class SqlitePendingStore
             await connection.OpenAsync(cancellationToken);
             await using (var pragmas = connection.CreateCommand())
             {
-                pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+                // Per connection: SQLite keeps these for the connection only (journal_mode is kept by the file, below).
+                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken);
             }
             var ready = await EnsureSchemaAsync(connection, cancellationToken);
@@ -123,6 +124,12 @@ public sealed class SqlitePendingStore
         try
         {
             if (_schemaReady) return unit;
+            await using (var wal = connection.CreateCommand())
+            {
+                // Stored in the file: set once per store rather than on every connection.
+                wal.CommandText = "PRAGMA journal_mode = WAL";
+                await wal.ExecuteNonQueryAsync(cancellationToken);
+            }
             await using var version = connection.CreateCommand();
             version.CommandText = "PRAGMA user_version";
             var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken));
