@@ -25,16 +25,26 @@ public static class WireNames
     public const string ErrorUri = "error_uri";
     public const string AccessToken = "access_token";
     public const string TokenType = "token_type";
+    public const string Bearer = "Bearer";
     public const string ExpiresIn = "expires_in";
     public const string RefreshToken = "refresh_token";
     public const string IdToken = "id_token";
+    public const string Request = "request";
+    public const string RequestUri = "request_uri";
+    public const string ResponseMode = "response_mode";
+    public const string DpopJkt = "dpop_jkt";
 #pragma warning restore CS1591
 
     /// <summary>
-    /// The parameters this library sets in the authorization request; caller extras may not use these names.
+    /// Names a caller's extra authorization parameters may not use, compared case-insensitively (a server that
+    /// reads names without regard to case must not see a second <c>STATE</c>): every parameter this library sets
+    /// (RFC 6749 §4.1.1, RFC 7636 §4.3), those that change where or how the response is delivered or replace the
+    /// whole request (<c>response_mode</c>; RFC 9101 <c>request</c>; RFC 9126 <c>request_uri</c>), the DPoP key
+    /// binding the library sets itself (RFC 9449 §10 <c>dpop_jkt</c>), and secrets that never belong in a URL.
     /// </summary>
-    public static readonly IReadOnlySet<string> AuthorizationRequestParameters = new HashSet<string>(StringComparer.Ordinal)
+    public static readonly IReadOnlySet<string> ReservedAuthorizationParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         ResponseType, ClientId, RedirectUri, Scope, State, CodeChallenge, CodeChallengeMethod,
+        ResponseMode, Request, RequestUri, DpopJkt, ClientSecret, CodeVerifier, Code,
     };
 }

@@ -31,9 +31,19 @@ public class AuthorizationUrlProperties
         });
 
     [Property]
-    public Property ExtrasCannotOverrideProtocolParameters() =>
-        Prop.ForAll(Gen.Elements(WireNames.AuthorizationRequestParameters.ToArray()).ToArbitrary(), Chars.WellFormedText.ToArbitrary(), (name, value) =>
+    public Property ExtrasCannotUseAReservedNameInAnyLetterCase() =>
+        Prop.ForAll(Extras.ReservedInAnyCase.ToArbitrary(), Chars.WellFormedText.ToArbitrary(), (name, value) =>
             Support.Left(AuthorizationUrl.Build(Config, Pending(Config), Seq1(new QueryParameter(name, value)))) is PkceError.InvalidValue);
+
+    [Theory]
+    [InlineData("STATE")]
+    [InlineData("Code_Challenge_Method")]
+    [InlineData("request")]
+    [InlineData("request_uri")]
+    [InlineData("Response_Mode")]
+    [InlineData("TENANT")]
+    public void ReviewedNamesAreRefused(string name) =>
+        Assert.IsType<PkceError.InvalidValue>(Support.Left(AuthorizationUrl.Build(ConfigWithQuery, Pending(ConfigWithQuery), Seq1(new QueryParameter(name, "x")))));
 
     [Property]
     public Property ExtrasCannotRepeatOneAnotherNorTheEndpointQuery() =>

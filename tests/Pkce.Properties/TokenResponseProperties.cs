@@ -14,7 +14,7 @@ public class TokenResponseProperties
         Prop.ForAll(JsonBodies.Bodies.ToArbitrary(), JsonBodies.Statuses.ToArbitrary(), JsonBodies.ContentTypes.ToArbitrary(), (body, status, type) =>
             TokenResponseParser.Parse(new HttpAnswer(status, type, body)).Match(
                 token => status is >= 200 and < 300 && token.AccessToken.Length > 0,
-                error => error is PkceError.TokenEndpointError or PkceError.UnexpectedResponse));
+                error => error is PkceError.TokenEndpointError or PkceError.UnexpectedResponse or PkceError.UnsupportedTokenType));
 
     [Property(MaxTest = 2000)]
     public Property ArbitraryBytesNeverThrow() =>
@@ -66,8 +66,8 @@ public class TokenResponseProperties
     [InlineData("[1]", "not a JSON object")]
     [InlineData("{\"token_type\":\"bearer\"}", "'access_token' is missing")]
     [InlineData("{\"access_token\":42}", "'access_token' is a Number")]
-    [InlineData("{\"access_token\":\"a\",\"expires_in\":\"soon\"}", "'expires_in' is not a number")]
-    [InlineData("{\"access_token\":\"a\",\"expires_in\":-1}", "'expires_in' is out of range")]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":\"soon\"}", "'expires_in' is not a number")]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":-1}", "'expires_in' is out of range")]
     [InlineData("{\"access_token\":\"\\ud800\"}", "not valid Unicode")]
     public void MalformedSuccessBodiesAreUnexpected(string body, string reason)
     {
@@ -76,9 +76,21 @@ public class TokenResponseProperties
         Assert.True(error.BodyExcerpt.IsNone);
     }
 
-    [Fact]
-    public void MissingTokenTypeIsToleratedAsBearer() =>
-        Assert.Equal("Bearer", Support.Right(Parse(200, null, "{\"access_token\":\"a\"}")).TokenType);
+    [Theory]
+    [InlineData("{\"access_token\":\"a\"}", null)]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":null}", null)]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":\"mac\"}", "mac")]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":\"Bearer \"}", "Bearer ")]
+    [InlineData("{\"access_token\":\"a\",\"token_type\":\"N_A\"}", "N_A")]
+    public void MissingOrUnknownTokenTypeIsRefusedNotUsed(string body, string? type) =>
+        Assert.Equal(new PkceError.UnsupportedTokenType(Optional(type)), Support.Left(Parse(200, "application/json", body)));
+
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    public void BearerIsUnderstoodInAnyLetterCase(string type) =>
+        Assert.Equal(type, Support.Right(Parse(200, null, $"{{\"access_token\":\"a\",\"token_type\":\"{type}\"}}")).TokenType);
 
     [Fact]
     public void TokensNeverPrint()

@@ -15,7 +15,8 @@ public static class AuthorizationUrl
     /// RFC 6749 §4.1.1: <c>response_type=code</c>, <c>client_id</c>, <c>redirect_uri</c>, <c>scope</c>,
     /// <c>state</c>; RFC 7636 §4.3: <c>code_challenge</c> and <c>code_challenge_method=S256</c>. Then the caller's
     /// <paramref name="extras"/> (the seed's extra-parameters hook, e.g. <c>prompt</c>), which may neither repeat
-    /// one another nor name a parameter the protocol or the endpoint's own query already sets (RFC 6749 §3.1:
+    /// one another nor name a parameter the endpoint's own query sets or one of
+    /// <see cref="WireNames.ReservedAuthorizationParameters"/>, in any letter case (RFC 6749 §3.1:
     /// parameters "MUST NOT be included more than once"). RFC 6749 §3.1: the endpoint's query "MUST be retained
     /// when adding additional query parameters".
     /// </summary>
@@ -50,10 +51,10 @@ public static class AuthorizationUrl
         {
             if (extra.Name.Length == 0)
                 return new PkceError.InvalidValue("extra parameter", "an extra parameter has an empty name");
-            if (config.TakenParameterNames.Contains(extra.Name) || extras.Take(index).Exists(e => e.Name == extra.Name))
-                return new PkceError.InvalidValue("extra parameter", $"'{QueryString.Printable(extra.Name)}' is already set by the request");
+            if (config.TakenParameterNames.Contains(extra.Name) || extras.Take(index).Exists(e => string.Equals(e.Name, extra.Name, StringComparison.OrdinalIgnoreCase)))
+                return new PkceError.InvalidValue("extra parameter", $"'{ServerText.Printable(extra.Name)}' is already set by the request");
             if (!QueryString.IsWellFormed(extra.Name) || !QueryString.IsWellFormed(extra.Value))
-                return new PkceError.InvalidValue("extra parameter", $"'{QueryString.Printable(extra.Name)}' contains a lone UTF-16 surrogate");
+                return new PkceError.InvalidValue("extra parameter", $"'{ServerText.Printable(extra.Name)}' contains a lone UTF-16 surrogate");
             index++;
         }
         return None;

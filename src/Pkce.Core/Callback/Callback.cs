@@ -35,6 +35,22 @@ public static class Callback
     }
 
     /// <summary>
+    /// Whether <paramref name="callback"/> (a URL or query, as for <see cref="Parse(string)"/>) carries exactly one
+    /// <c>state</c> and it equals <paramref name="expected"/>, compared in constant time. A listener that waits for
+    /// one flow's callback uses it so that a stray or cross-site request cannot decide the flow: only the browser
+    /// coming back from the authorization server knows the state.
+    /// </summary>
+    public static bool CarriesState(string callback, State expected)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return QueryString.ParseUnique(QueryOf(callback)).Match(
+            parameters => parameters.Find(WireNames.State).Match(
+                value => State.From(value).Match(state => state.FixedTimeEquals(expected), _ => false),
+                () => false),
+            _ => false);
+    }
+
+    /// <summary>
     /// Checks a parsed callback against the pending authorization taken for its state, for
     /// <paramref name="user"/>, at <paramref name="now"/>:
     /// the state matches in constant time (RFC 6749 §10.12); the flow belongs to the user completing it; it has

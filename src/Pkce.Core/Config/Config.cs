@@ -48,12 +48,19 @@ public static class Config
             (_, false) => Success<string, Option<ClientSecret>>(Some(new ClientSecret(secret!))),
         };
 
-    /// <summary>RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI ... MUST NOT include a fragment component."</summary>
+    /// <summary>
+    /// RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI ... MUST NOT include a fragment
+    /// component." §3.1.2.1: the redirect endpoint "SHOULD require the use of TLS" when the response carries a code;
+    /// plain http is accepted only on a loopback host (RFC 8252 §7.3), where the code never crosses a network.
+    /// Other schemes (RFC 8252 §7.1 private-use schemes of native apps) are the application's own.
+    /// </summary>
     private static Validation<string, Uri> RedirectUriOf(string? value) =>
         string.IsNullOrWhiteSpace(value) ? Fail<string, Uri>("redirect URI is missing")
         : !Uri.TryCreate(value, UriKind.Absolute, out var uri) || !HasExplicitScheme(value, uri)
             ? Fail<string, Uri>($"redirect URI '{value}' is not an absolute URI")
         : value.Contains('#') ? Fail<string, Uri>($"redirect URI '{value}' has a fragment")
+        : uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback
+            ? Fail<string, Uri>($"redirect URI '{value}' uses http on a non-loopback host; use https (RFC 6749 §3.1.2.1)")
         : Success<string, Uri>(uri);
 
     // On Unix, Uri reads "/callback" as the absolute file:///callback; a redirect URI must name its scheme.
@@ -84,9 +91,19 @@ public static class Config
         if (string.IsNullOrWhiteSpace(root)) return Fail<string, Uri>($"{name} is missing (set it, or set the root URL)");
         return SecureAbsolute("root URL", root).Bind(baseUri =>
             Uri.TryCreate(WithTrailingSlash(baseUri), path, out var resolved) && !Uri.IsWellFormedUriString(path, UriKind.Absolute)
-                ? SecureAbsolute(name, resolved.OriginalString)
+                ? IsUnder(WithTrailingSlash(baseUri), resolved)
+                    ? SecureAbsolute(name, resolved.OriginalString)
+                    : Fail<string, Uri>($"{name} path '{path}' resolves to '{resolved}', outside the root URL '{baseUri}'")
                 : Fail<string, Uri>($"{name} path '{path}' is not a relative path"));
     }
+
+    /// <summary>
+    /// A path like <c>//evil.example/token</c> (a network-path reference, RFC 3986 §4.2) or <c>../../x</c> resolves
+    /// to another host or above the root: the endpoint must keep the root's scheme, host and port and stay under its path.
+    /// </summary>
+    private static bool IsUnder(Uri root, Uri resolved) =>
+        Uri.Compare(root, resolved, UriComponents.SchemeAndServer | UriComponents.UserInfo, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0
+        && resolved.AbsolutePath.StartsWith(root.AbsolutePath, StringComparison.Ordinal);
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;

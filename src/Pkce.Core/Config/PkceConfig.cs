@@ -9,9 +9,9 @@ public sealed record PkceConfig
     {
         (Client, Server, Timeout, PendingLifetime) = (client, server, timeout, pendingLifetime);
         AuthorizationRequestPrefix = AuthorizationUrl.Prefix(client, server.AuthorizationEndpoint);
-        TakenParameterNames = WireNames.AuthorizationRequestParameters
+        TakenParameterNames = WireNames.ReservedAuthorizationParameters
             .Concat(QueryString.Parse(server.AuthorizationEndpoint.Query).Select(p => p.Name))
-            .ToFrozenSet(StringComparer.Ordinal);
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The client.</summary>

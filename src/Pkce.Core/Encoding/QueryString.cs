@@ -57,7 +57,7 @@ public static class QueryString
         foreach (var p in Parse(query))
         {
             if (map.ContainsKey(p.Name))
-                return Left<PkceError, HashMap<string, string>>(new PkceError.MalformedCallback($"parameter '{Printable(p.Name)}' appears more than once"));
+                return Left<PkceError, HashMap<string, string>>(new PkceError.MalformedCallback($"parameter '{ServerText.Printable(p.Name)}' appears more than once"));
             map = map.Add(p.Name, p.Value);
         }
         return map;
@@ -68,10 +68,6 @@ public static class QueryString
     /// </summary>
     public static string Decode(ReadOnlySpan<char> encoded) =>
         encoded.IndexOfAny('%', '+') < 0 ? encoded.ToString() : WebUtility.UrlDecode(encoded.ToString());
-
-    /// <summary>A name made safe to echo in an error: control characters and long names are cut.</summary>
-    internal static string Printable(string name) =>
-        new(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     /// <summary>Whether the text is valid UTF-16 (no lone surrogate), so that it has a UTF-8 form to percent-encode.</summary>
     public static bool IsWellFormed(string value)

@@ -5,8 +5,11 @@ namespace Pkce.Http;
 
 /// <summary>
 /// The one I/O call of the token exchange, through Flurl. Sent exactly once: an authorization code burns on first
-/// use (RFC 6749 §4.1.2 "MUST NOT use the authorization code more than once"), so nothing here retries and
-/// redirects are not followed (a 307 would re-post the code to another address).
+/// use (RFC 6749 §4.1.2 "MUST NOT use the authorization code more than once"), so nothing here retries, and
+/// redirects are never followed, whatever <see cref="HttpClient"/> the caller gave: Flurl's own redirects are off,
+/// the body is pinned to the token endpoint's address (<see cref="PinnedContent"/>: a handler that follows a 307
+/// or 308 cannot re-post it elsewhere), and an answer that comes from any other address (a 301, 302 or 303 turned
+/// into a GET by such a handler) is discarded. Every 3xx is <see cref="PkceError.RedirectRefused"/>.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -26,14 +29,19 @@ public static class TokenEndpoint
         // One deadline for the whole exchange, headers and body alike.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var call = client.Request(request.Endpoint).AllowAnyHttpStatus().WithAutoRedirect(false);
+        using var content = new PinnedContent(request.Form.Map(p => KeyValuePair.Create(p.Name, p.Value)));
+        var call = client.Request(request.Endpoint).AllowAnyHttpStatus().WithAutoRedirect(false)
+            .BeforeCall(c => content.Pin(c.HttpRequestMessage));
         call.Headers.Add("Accept", "application/json");
         request.Authorization.IfSome(value => call.Headers.Add("Authorization", value));
-        using var content = new FormUrlEncodedContent(request.Form.Map(p => KeyValuePair.Create(p.Name, p.Value)));
         try
         {
             using var response = await call.SendAsync(HttpMethod.Post, content, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             var message = response.ResponseMessage;
+            if (!content.IsPinnedTo(message.RequestMessage?.RequestUri))
+                return new PkceError.RedirectRefused(Prelude.Optional(message.RequestMessage?.RequestUri?.OriginalString));
+            if (response.StatusCode is >= 300 and < 400)
+                return new PkceError.RedirectRefused(Prelude.Optional(message.Headers.Location?.OriginalString));
             if (message.Content.Headers.ContentLength > MaxBodyBytes) return TooLarge(response.StatusCode);
             try
             {
@@ -50,9 +58,17 @@ public static class TokenEndpoint
         catch (Exception e) when (e is FlurlHttpException or OperationCanceledException or HttpRequestException or IOException)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (Refusal(e) is { } refusal) return new PkceError.RedirectRefused(Prelude.Optional(refusal.Target?.OriginalString));
             if (deadline.IsCancellationRequested) return new PkceError.Timeout(timeout);
             return new PkceError.TransportFailure(e is FlurlHttpException { InnerException: { } inner } ? inner.Message : e.Message);
         }
+    }
+
+    private static RedirectRefusal? Refusal(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is RedirectRefusal refusal) return refusal;
+        return null;
     }
 
     private static PkceError TooLarge(int status) =>

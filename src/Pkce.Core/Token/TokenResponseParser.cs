@@ -10,13 +10,11 @@ namespace Pkce;
 /// <summary>
 /// Turns any answer of the token endpoint into a <see cref="TokenResponse"/> or a typed error; it never throws.
 /// Tolerated deviations from RFC 6749 §5, each written down where it is accepted:
-/// an error object with status 200; a missing <c>token_type</c> (taken as <c>Bearer</c>); <c>expires_in</c> as a
+/// an error object with status 200; <c>expires_in</c> as a
 /// numeric string or a number with a fraction; a missing content type.
 /// </summary>
 public static class TokenResponseParser
 {
-    private const int ExcerptLength = 512;
-
     private static readonly System.Collections.Generic.HashSet<string> Known = new(StringComparer.Ordinal)
     {
         WireNames.AccessToken, WireNames.TokenType, WireNames.ExpiresIn, WireNames.RefreshToken, WireNames.Scope, WireNames.IdToken,
@@ -32,7 +30,7 @@ public static class TokenResponseParser
     {
         var success = answer.Status is >= 200 and < 300;
         if (!IsJsonMediaType(answer.ContentType))
-            return Unexpected(answer, $"content type '{answer.ContentType.IfNone("")}' is not JSON");
+            return Unexpected(answer, $"content type '{ServerText.Printable(answer.ContentType.IfNone(""))}' is not JSON");
         if (!Utf8.IsValid(answer.Body))
             return Unexpected(answer, "the body is not valid UTF-8");
         var text = Encoding.UTF8.GetString(answer.Body);
@@ -80,8 +78,12 @@ public static class TokenResponseParser
             || !TryString(root, WireNames.Scope, out var scope, out problem)
             || !TryString(root, WireNames.IdToken, out var idToken, out problem))
             return Unexpected(answer, problem!);
+        // RFC 6749 §5.1: token_type is REQUIRED and "case insensitive"; §7.1: "The client MUST NOT use an access
+        // token if it does not understand the token type." Only Bearer (RFC 6750) is understood here.
+        if (!string.Equals(tokenType, WireNames.Bearer, StringComparison.OrdinalIgnoreCase))
+            return new PkceError.UnsupportedTokenType(Optional(tokenType));
         return ExpiresIn(answer, root).Map(expiresIn => new TokenResponse(
-            accessToken, tokenType ?? "Bearer", expiresIn, Optional(refreshToken), Optional(scope), Optional(idToken), Extras(root), text));
+            accessToken, tokenType!, expiresIn, Optional(refreshToken), Optional(scope), Optional(idToken), Extras(root), text));
     }
 
     private static HashMap<string, JsonElement> Extras(JsonElement root)
@@ -170,6 +172,5 @@ public static class TokenResponseParser
     private static Option<string> Excerpt(HttpAnswer answer) =>
         answer.Status is >= 200 and < 300 || answer.Body.Length == 0
             ? None
-            : Some(new string(Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, ExcerptLength * 4))
-                .Take(ExcerptLength).Select(c => char.IsControl(c) && c is not ('\n' or '\t') ? '?' : c).ToArray()));
+            : Some(ServerText.Printable(Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, ServerText.MaxLength * 4))));
 }

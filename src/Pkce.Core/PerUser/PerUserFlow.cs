@@ -1,0 +1,76 @@
+using Flurl.Http;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Pkce;
+
+/// <summary>
+/// The seed's model of storage, one set of secrets per user in the application's own store, as a pipeline of its
+/// own over the per-user ports (<see cref="SaveUserSecrets"/>, <see cref="TakeUserSecrets"/>). It reaches the token
+/// exchange through the same gate as <see cref="Flow"/>: the taken secrets become the user's
+/// <see cref="PendingAuthorization"/>, with the expiry that was stored, and <see cref="Callback.Verify"/> checks state
+/// (in constant time), user, lifetime and issuer. Single use is the take's compare-and-delete.
+/// </summary>
+public static class PerUserFlow
+{
+    /// <summary>
+    /// Makes fresh secrets for <paramref name="user"/> and stores them through <paramref name="save"/> (the seed's
+    /// <c>make_user_secrets</c>); they expire after the configured pending lifetime.
+    /// </summary>
+    public static EitherAsync<PkceError, PendingAuthorization> MakeSecrets(
+        PkceConfig config, RandomBytes random, TimeProvider clock, SaveUserSecrets save, UserKey user, CancellationToken cancellationToken)
+    {
+        var pending = PendingAuthorization.For(config, Secrets.Generate(random), user, clock.GetUtcNow());
+        return save(UserSecrets.Of(pending), cancellationToken).Map(_ => pending);
+    }
+
+    /// <summary>
+    /// Starts a flow (the seed's <c>get_authorization_url</c>): fresh secrets every time, so no two URLs ever carry
+    /// the same state and challenge; the URL is built first (bad extras fail before anything is stored) and returned
+    /// once the secrets are stored.
+    /// </summary>
+    public static EitherAsync<PkceError, StartedFlow> Start(
+        PkceConfig config, RandomBytes random, TimeProvider clock, SaveUserSecrets save, UserKey user,
+        Seq<QueryParameter> extras, CancellationToken cancellationToken)
+    {
+        var pending = PendingAuthorization.For(config, Secrets.Generate(random), user, clock.GetUtcNow());
+        return from url in AuthorizationUrl.Build(config, pending, extras).ToAsync()
+               from _ in save(UserSecrets.Of(pending), cancellationToken)
+               select new StartedFlow(pending, url);
+    }
+
+    /// <summary>
+    /// Takes the user's secrets for the response's state (consuming them) and verifies the response: an unknown,
+    /// already used or replaced state is <see cref="PkceError.StateUnknown"/>, a stale one
+    /// <see cref="PkceError.StateExpired"/>, and so on as in <see cref="Callback.Verify"/>.
+    /// </summary>
+    public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
+        PkceConfig config, TakeUserSecrets take, TimeProvider clock, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
+        from taken in take(response.State, cancellationToken)
+        from secrets in taken.ToEither((PkceError)new PkceError.StateUnknown()).ToAsync()
+        from pending in PendingOf(config, user, secrets).ToAsync()
+        from verified in Callback.Verify(response, pending, user, clock.GetUtcNow()).ToAsync()
+        select verified;
+
+    /// <summary>Verifies the callback as <see cref="VerifyCallback"/> does, then exchanges the code.</summary>
+    public static EitherAsync<PkceError, TokenResponse> Complete(
+        PkceConfig config, TakeUserSecrets take, IFlurlClient http, TimeProvider clock, UserKey user, AuthorizationResponse response,
+        CancellationToken cancellationToken) =>
+        from verified in VerifyCallback(config, take, clock, user, response, cancellationToken)
+        from token in Token.Exchange(config, http, verified, cancellationToken)
+        select token;
+
+    /// <summary>
+    /// The user's pending authorization from what the store gave back: every value checked by its type's rule and
+    /// the challenge recomputed from the verifier (a row that fails is <see cref="PkceError.StoreFailure"/>); the
+    /// redirect URI and issuer rules are the configuration's, which sent the request.
+    /// </summary>
+    private static Either<PkceError, PendingAuthorization> PendingOf(PkceConfig config, UserKey user, UserSecrets secrets) =>
+        (from state in State.From(secrets.State)
+         from verifier in CodeVerifier.From(secrets.CodeVerifier)
+         from challenge in CodeChallenge.From(secrets.CodeChallenge)
+         from _ in guard(Challenge.S256(verifier).Equals(challenge), (PkceError)new PkceError.InvalidValue("code challenge", "it is not S256 of the verifier")).ToEither()
+         select new PendingAuthorization(state, verifier, challenge, config.Client.RedirectUri, config.Server.ExpectedIssuer,
+             config.Server.IssuerAlwaysSent, user, secrets.ExpiresAt - config.PendingLifetime, secrets.ExpiresAt))
+        .MapLeft(e => (PkceError)new PkceError.StoreFailure("the stored secrets are corrupt: " + e.Message));
+}
