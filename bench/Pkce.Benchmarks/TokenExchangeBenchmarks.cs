@@ -34,11 +34,11 @@ public class TokenExchangeBenchmarks
         public override string ClientId => "bench-client";
         public override string RedirectUri => TokenExchangeBenchmarks.RedirectUri;
         public override string RootUrl => tokenEndpointRoot;
-        protected override Task StoreUserSecretsAsync(string user, string state, string codeVerifier, string codeChallenge, CancellationToken ct) => Task.CompletedTask;
-        protected override Task<string?> RetrieveUserStateAsync(string user, CancellationToken ct) => Task.FromResult<string?>(secrets.State.Value);
-        protected override Task<string?> RetrieveUserCodeChallengeAsync(string user, CancellationToken ct) => Task.FromResult<string?>(secrets.Challenge.Value);
-        protected override Task<string?> RetrieveUserCodeVerifierAsync(string user, CancellationToken ct) => Task.FromResult<string?>(secrets.Verifier.Value);
-        protected override Task<bool> CheckUserStateAsync(string user, string state, CancellationToken ct) => Task.FromResult(state == secrets.State.Value);
+        private readonly UserSecrets _row = new(secrets.State.Value, secrets.Verifier.Value, secrets.Challenge.Value, DateTimeOffset.MaxValue);
+        protected override Task StoreUserSecretsAsync(string user, UserSecrets stored, CancellationToken ct) => Task.CompletedTask;
+        // Hands the same row back on every call (a benchmark redeems one callback many times); a real store deletes it.
+        protected override Task<UserSecrets?> TakeUserSecretsAsync(string user, string state, CancellationToken ct) =>
+            Task.FromResult<UserSecrets?>(state == _row.State ? _row : null);
     }
 
     [GlobalSetup]
@@ -88,7 +88,7 @@ public class TokenExchangeBenchmarks
         (await Token.Exchange(_config, _flurl, _verified, default).ToEither()).Match(t => t.AccessToken, e => throw new InvalidOperationException(e.ToString()));
 
     [Benchmark(Description = "Pkce facade: PkceFlowManager.FetchAccessTokenAsync")]
-    public async Task<string> Facade() => (await _manager.FetchAccessTokenAsync("alice", _verified.Pending.State.Value, "SplxlOBeZQQYbYS6WxSbIA")).AccessToken;
+    public async Task<string> Facade() => (await _manager.FetchAccessTokenAsync("alice", _verified.Pending.State.Value, "SplxlOBeZQQYbYS6WxSbIA", null)).AccessToken;
 
     [Benchmark(Description = "Duende.IdentityModel: RequestAuthorizationCodeTokenAsync")]
     public async Task<string> Duende()

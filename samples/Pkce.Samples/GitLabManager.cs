@@ -15,30 +15,18 @@ public class GitLabPkceFlowManager : PkceFlowManager<string>
     // Stands in for your database: one row of secrets per user.
     private readonly ConcurrentDictionary<string, UserSecrets> _rows = new();
 
-    protected override Task StoreUserSecretsAsync(string user, string state, string codeVerifier, string codeChallenge, CancellationToken ct)
+    protected override Task StoreUserSecretsAsync(string user, UserSecrets secrets, CancellationToken ct)
     {
-        _rows[user] = new UserSecrets(state, codeVerifier, codeChallenge);
+        _rows[user] = secrets; // replaces the user's earlier secrets
         return Task.CompletedTask;
     }
 
-    protected override Task<string?> RetrieveUserStateAsync(string user, CancellationToken ct) =>
-        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.State : null);
-
-    protected override Task<string?> RetrieveUserCodeChallengeAsync(string user, CancellationToken ct) =>
-        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.CodeChallenge : null);
-
-    protected override Task<string?> RetrieveUserCodeVerifierAsync(string user, CancellationToken ct) =>
-        Task.FromResult(_rows.TryGetValue(user, out var row) ? row.CodeVerifier : null);
-
-    protected override Task<bool> CheckUserStateAsync(string user, string state, CancellationToken ct) =>
-        Task.FromResult(_rows.TryGetValue(user, out var row) && row.State == state);
-
-    // Optional: forget the secrets once a callback passed its checks, so a replay finds nothing.
-    protected override Task ForgetUserSecretsAsync(string user, CancellationToken ct)
-    {
-        _rows.TryRemove(user, out _);
-        return Task.CompletedTask;
-    }
+    // Retrieve and delete in one atomic step, and only if the state matches (a compare-and-delete): a callback
+    // is redeemed at most once, and a stray one cannot destroy the user's real flow.
+    protected override Task<UserSecrets?> TakeUserSecretsAsync(string user, string state, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(user, out var row) && row.State == state && _rows.TryRemove(KeyValuePair.Create(user, row))
+            ? row
+            : null);
 }
 // README:end
 
@@ -54,12 +42,12 @@ public static class ManagerUsage
         return url;
     }
 
-    public static async Task<string> CallbackAsync(GitLabPkceFlowManager gitlabManager, string user, string? state, string? code)
+    public static async Task<string> CallbackAsync(GitLabPkceFlowManager gitlabManager, string user, string? state, string? code, string? iss)
     {
         // README:manager-callback
         try
         {
-            PkceTokenResponse tokenResp = await gitlabManager.FetchAccessTokenAsync(user, state, code);
+            PkceTokenResponse tokenResp = await gitlabManager.FetchAccessTokenAsync(user, state, code, iss);
             string accessToken = tokenResp.AccessToken; // or tokenResp.Json.GetProperty("access_token").GetString()
             return $"signed in ({tokenResp.TokenType}, {accessToken.Length} characters)";
         }

@@ -59,10 +59,13 @@ public sealed class PkceClient : IDisposable
     public Task<PkceTokenResponse> HandleCallbackAsync(string user, Uri callbackUri, CancellationToken cancellationToken = default) =>
         HandleCallbackAsync(user, callbackUri.OriginalString, cancellationToken);
 
-    /// <summary>Completes a flow from the callback's <c>state</c> and <c>code</c> (seed: <c>fetch_access_token</c>).</summary>
-    public Task<PkceTokenResponse> FetchAccessTokenAsync(string user, string? state, string? code, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Completes a flow from the callback's <c>state</c>, <c>code</c> and <c>iss</c> (seed: <c>fetch_access_token</c>;
+    /// RFC 9207: pass the callback's <c>iss</c>, or null when it had none).
+    /// </summary>
+    public Task<PkceTokenResponse> FetchAccessTokenAsync(string user, string? state, string? code, string? iss, CancellationToken cancellationToken = default) =>
         (from key in UserKey.From(user).ToAsync()
-         from response in Callback.FromParts(Optional(state), Optional(code), None).ToAsync()
+         from response in Callback.FromParts(Optional(state), Optional(code), Optional(iss)).ToAsync()
          from token in Flow.Complete(_config, _store.Take, _http, _clock, key, response, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Flurl.Http;
 using LanguageExt;
 using static LanguageExt.Prelude;
@@ -6,30 +7,39 @@ namespace Pkce.Facade;
 
 /// <summary>
 /// The seed's <c>AbstractBasePKCEFlowManager</c>: subclass it, set the client's settings as properties, and
-/// override the hooks that store and retrieve each user's secrets in your own storage. The settings are validated
-/// when the manager is constructed (<see cref="ImproperlyConfiguredException"/> lists every problem).
-/// Every method is one call into <c>Pkce.Core</c>.
+/// implement the two hooks that keep each user's secrets in your own storage. Safe with only those two: a URL never
+/// reuses a state, the stored expiry is enforced, and a callback is redeemed at most once because the take hook is
+/// one atomic compare-and-delete. The settings are validated on first use, once the subclass's constructor has run
+/// (<see cref="ImproperlyConfiguredException"/> lists every problem). Every method is one call into
+/// <c>Pkce.Core</c>'s <see cref="PerUserFlow"/>.
 /// </summary>
-/// <typeparam name="TUser">Whatever identifies a user in your application.</typeparam>
-public abstract class PkceFlowManager<TUser> : IDisposable
+/// <typeparam name="TUser">
+/// Whatever identifies a user in your application. Its <c>ToString()</c> (invariant culture) must be a non-empty
+/// string of at most 1,024 characters; it names the user inside the flow, while your hooks key the storage.
+/// </typeparam>
+public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
 {
-    private readonly PkceConfig _config;
+    private readonly Lazy<PkceConfig> _config;
     private readonly IFlurlClient _http;
     private readonly bool _ownsHttp;
 
-    /// <summary>Validates the subclass's settings; token requests use a client of the manager's own.</summary>
+    /// <summary>A manager whose token requests use a client of its own.</summary>
     protected PkceFlowManager() : this(null) { }
 
-    /// <summary>Validates the subclass's settings; token requests go through <paramref name="httpClient"/> if given.</summary>
+    /// <summary>
+    /// A manager whose token requests go through <paramref name="httpClient"/> if given (e.g. from
+    /// <c>IHttpClientFactory</c>); redirects are never followed, whatever the client's handler does.
+    /// </summary>
     protected PkceFlowManager(HttpClient? httpClient)
     {
-        _config = Config.Validate(Settings).OrThrow();
+        // Nothing a subclass overrides is read here: its constructor has not run yet.
+        _config = new Lazy<PkceConfig>(() => Config.Validate(Settings).OrThrow());
         _http = httpClient is null ? new FlurlClient() : new FlurlClient(httpClient);
         _ownsHttp = httpClient is null;
     }
 
-    /// <summary>The validated configuration.</summary>
-    public PkceConfig Configuration => _config;
+    /// <summary>The validated configuration (validated on first use).</summary>
+    public PkceConfig Configuration => _config.Value;
 
     /// <summary>The client id (seed: <c>client_id</c>).</summary>
     public abstract string ClientId { get; }
@@ -55,11 +65,17 @@ public abstract class PkceFlowManager<TUser> : IDisposable
     /// <summary>Client authentication; by default none without a secret and HTTP Basic with one.</summary>
     public virtual ClientAuthentication? ClientAuthentication => null;
 
-    /// <summary>The expected RFC 9207 issuer, if known.</summary>
+    /// <summary>The expected RFC 9207 issuer: a callback's <c>iss</c>, when present, must equal it.</summary>
     public virtual string? ExpectedIssuer => null;
+
+    /// <summary>RFC 9207 §2.4: the server always sends <c>iss</c>, so a callback without it is refused.</summary>
+    public virtual bool IssuerAlwaysSent => false;
 
     /// <summary>How long to wait for the token endpoint.</summary>
     public virtual TimeSpan Timeout => PkceSettings.DefaultTimeout;
+
+    /// <summary>How long a user's secrets stay valid for a callback.</summary>
+    public virtual TimeSpan PendingLifetime => PkceSettings.DefaultPendingLifetime;
 
     /// <summary>The clock (tests may replace it).</summary>
     protected virtual TimeProvider Clock => TimeProvider.System;
@@ -71,65 +87,79 @@ public abstract class PkceFlowManager<TUser> : IDisposable
     {
         ClientId = ClientId, ClientSecret = ClientSecret, Authentication = ClientAuthentication, RedirectUri = RedirectUri,
         Scope = Scope, RootUrl = RootUrl, AuthorizationPath = AuthorizePath, TokenPath = TokenPath,
-        ExpectedIssuer = ExpectedIssuer, Timeout = Timeout,
+        ExpectedIssuer = ExpectedIssuer, IssuerAlwaysSent = IssuerAlwaysSent, Timeout = Timeout, PendingLifetime = PendingLifetime,
     };
 
-    /// <summary>Persist the user's state, verifier and challenge where the retrieve hooks will find them.</summary>
-    protected abstract Task StoreUserSecretsAsync(TUser user, string state, string codeVerifier, string codeChallenge, CancellationToken cancellationToken);
-
-    /// <summary>Return the state stored for the user, or null if there is none.</summary>
-    protected abstract Task<string?> RetrieveUserStateAsync(TUser user, CancellationToken cancellationToken);
-
-    /// <summary>Return the code challenge stored for the user, or null.</summary>
-    protected abstract Task<string?> RetrieveUserCodeChallengeAsync(TUser user, CancellationToken cancellationToken);
-
-    /// <summary>Return the code verifier stored for the user, or null.</summary>
-    protected abstract Task<string?> RetrieveUserCodeVerifierAsync(TUser user, CancellationToken cancellationToken);
-
-    /// <summary>Say whether <paramref name="state"/> is the state stored for the user.</summary>
-    protected abstract Task<bool> CheckUserStateAsync(TUser user, string state, CancellationToken cancellationToken);
+    /// <summary>
+    /// Persist the user's new secrets (state, verifier, challenge and their expiry) where
+    /// <see cref="TakeUserSecretsAsync"/> will find them, replacing the user's earlier ones (seed: <c>store_user_secrets</c>).
+    /// </summary>
+    protected abstract Task StoreUserSecretsAsync(TUser user, UserSecrets secrets, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Delete the user's secrets. Called after the callback passed its checks and before the code is sent, so that
-    /// a replayed callback finds nothing. The default does nothing; override it to get single use.
+    /// Retrieve and delete the user's secrets in one atomic step, if their state equals <paramref name="state"/>;
+    /// otherwise return null and leave them (seed: <c>check_user_state</c> and the retrieve hooks, made one). Of two
+    /// concurrent calls for one state at most one may return the secrets: use your store's compare-and-delete
+    /// (<c>DELETE ... WHERE user = @user AND state = @state RETURNING ...</c>, Redis <c>GETDEL</c> with a check,
+    /// <c>ConcurrentDictionary.TryRemove(KeyValuePair)</c>).
     /// </summary>
-    protected virtual Task ForgetUserSecretsAsync(TUser user, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected abstract Task<UserSecrets?> TakeUserSecretsAsync(TUser user, string state, CancellationToken cancellationToken);
 
     /// <summary>Makes the user's secrets, stores them through the hook, and returns them (seed: <c>make_user_secrets</c>).</summary>
-    public async Task<UserSecrets> MakeUserSecretsAsync(TUser user, CancellationToken cancellationToken = default)
-    {
-        var secrets = Secrets.Generate(Random);
-        await StoreUserSecretsAsync(user, secrets.State.Value, secrets.Verifier.Value, secrets.Challenge.Value, cancellationToken).ConfigureAwait(false);
-        return new UserSecrets(secrets);
-    }
+    public Task<UserSecrets> MakeUserSecretsAsync(TUser user, CancellationToken cancellationToken = default) =>
+        (from key in KeyOf(user).ToAsync()
+         from pending in PerUserFlow.MakeSecrets(Configuration, Random, Clock, SaveFor(user), key, cancellationToken)
+         select UserSecrets.Of(pending)).OrThrow();
 
-    /// <summary>The URL to send the user to, from their stored secrets (seed: <c>get_authorization_url</c>).</summary>
+    /// <summary>
+    /// The URL to send the user to (seed: <c>get_authorization_url</c>). Each call makes and stores fresh secrets
+    /// (so no two URLs share a state), replacing any the user had: a user has one flow at a time here.
+    /// </summary>
     public Task<string> GetAuthorizationUrlAsync(TUser user, CancellationToken cancellationToken = default) =>
         GetAuthorizationUrlAsync(user, [], cancellationToken);
 
     /// <summary>As <see cref="GetAuthorizationUrlAsync(TUser, CancellationToken)"/>, with extra query parameters (e.g. <c>prompt</c>).</summary>
-    public async Task<string> GetAuthorizationUrlAsync(TUser user, IEnumerable<KeyValuePair<string, string>> extraParameters, CancellationToken cancellationToken = default)
-    {
-        var state = await RetrieveUserStateAsync(user, cancellationToken).ConfigureAwait(false);
-        var challenge = await RetrieveUserCodeChallengeAsync(user, cancellationToken).ConfigureAwait(false);
-        return StoredSecrets.AuthorizationUrl(_config, Optional(state), Optional(challenge), Parameters.From(extraParameters)).OrThrow();
-    }
+    public Task<string> GetAuthorizationUrlAsync(TUser user, IEnumerable<KeyValuePair<string, string>> extraParameters, CancellationToken cancellationToken = default) =>
+        (from key in KeyOf(user).ToAsync()
+         from started in PerUserFlow.Start(Configuration, Random, Clock, SaveFor(user), key, Parameters.From(extraParameters), cancellationToken)
+         select started.AuthorizationUrl).OrThrow();
 
     /// <summary>
-    /// Checks the callback's state for the user and exchanges the code (seed: <c>fetch_access_token</c>).
-    /// Throws <see cref="StateForgeryException"/> before any token request when the state is missing or wrong, and
-    /// <see cref="PkceFlowException"/> when the token request fails.
+    /// Checks the callback's <c>state</c> (and <c>iss</c>, RFC 9207) for the user, consumes the user's secrets and
+    /// exchanges the code (seed: <c>fetch_access_token</c>, with <c>iss</c>: pass the callback's, or null when it had
+    /// none). Throws <see cref="StateForgeryException"/> before any token request when the state is missing, wrong,
+    /// already used or stale, or <c>iss</c> is wrong; <see cref="PkceFlowException"/> when the token request fails.
     /// </summary>
-    public async Task<PkceTokenResponse> FetchAccessTokenAsync(TUser user, string? state, string? code, CancellationToken cancellationToken = default)
+    public Task<PkceTokenResponse> FetchAccessTokenAsync(TUser user, string? state, string? code, string? iss, CancellationToken cancellationToken = default) =>
+        (from key in KeyOf(user).ToAsync()
+         from response in Callback.FromParts(Optional(state), Optional(code), Optional(iss)).ToAsync()
+         from token in PerUserFlow.Complete(Configuration, TakeFor(user), _http, Clock, key, response, cancellationToken)
+         select new PkceTokenResponse(token)).OrThrow();
+
+    /// <summary>As <see cref="FetchAccessTokenAsync"/>, from the full callback URL (its <c>state</c>, <c>code</c> or <c>error</c>, and <c>iss</c>).</summary>
+    public Task<PkceTokenResponse> HandleCallbackAsync(TUser user, string callbackUri, CancellationToken cancellationToken = default) =>
+        (from key in KeyOf(user).ToAsync()
+         from response in Callback.Parse(callbackUri).ToAsync()
+         from token in PerUserFlow.Complete(Configuration, TakeFor(user), _http, Clock, key, response, cancellationToken)
+         select new PkceTokenResponse(token)).OrThrow();
+
+    private SaveUserSecrets SaveFor(TUser user) =>
+        (secrets, cancellationToken) => RightAsync<PkceError, Unit>(Saved(user, secrets, cancellationToken));
+
+    private async Task<Unit> Saved(TUser user, UserSecrets secrets, CancellationToken cancellationToken)
     {
-        var storedState = await RetrieveUserStateAsync(user, cancellationToken).ConfigureAwait(false);
-        var storedVerifier = await RetrieveUserCodeVerifierAsync(user, cancellationToken).ConfigureAwait(false);
-        var matches = await CheckUserStateAsync(user, state ?? string.Empty, cancellationToken).ConfigureAwait(false);
-        var verified = StoredSecrets.Verify(_config, Optional(storedState), Optional(storedVerifier), matches,
-            Optional(state), Optional(code), None, Clock.GetUtcNow()).OrThrow();
-        await ForgetUserSecretsAsync(user, cancellationToken).ConfigureAwait(false);
-        return new PkceTokenResponse(await Token.Exchange(_config, _http, verified, cancellationToken).OrThrow().ConfigureAwait(false));
+        await StoreUserSecretsAsync(user, secrets, cancellationToken).ConfigureAwait(false);
+        return unit;
     }
+
+    private TakeUserSecrets TakeFor(TUser user) =>
+        (state, cancellationToken) => RightAsync<PkceError, Option<UserSecrets>>(Taken(user, state, cancellationToken));
+
+    private async Task<Option<UserSecrets>> Taken(TUser user, State state, CancellationToken cancellationToken) =>
+        Optional(await TakeUserSecretsAsync(user, state.Value, cancellationToken).ConfigureAwait(false));
+
+    private static Either<PkceError, UserKey> KeyOf(TUser user) =>
+        UserKey.From(Convert.ToString(user ?? throw new ArgumentNullException(nameof(user)), CultureInfo.InvariantCulture));
 
     /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
     public void Dispose()

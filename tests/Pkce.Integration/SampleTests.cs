@@ -37,7 +37,7 @@ public sealed class SampleTests : IAsyncLifetime
         var url = new Uri(await client.GetAuthorizationUrlAsync("alice"));
         Assert.True(File.Exists(path));
         var state = QueryString.Parse(url.Query).Single(p => p.Name == "state").Value;
-        var token = await client.FetchAccessTokenAsync("alice", state, "code");
+        var token = await client.FetchAccessTokenAsync("alice", state, "code", null);
         Assert.Equal("AT", token.AccessToken);
     }
 }

@@ -133,8 +133,8 @@ public sealed class TokenEndpointTests : IAsyncLifetime
             context.Response.Headers.Location = new Uri(_server.BaseAddress, "elsewhere").AbsoluteUri;
             return Task.CompletedTask;
         };
-        var error = Assert.IsType<PkceError.UnexpectedResponse>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
-        Assert.Equal(status, error.Status);
+        var error = Assert.IsType<PkceError.RedirectRefused>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        Assert.Equal(Some(new Uri(_server.BaseAddress, "elsewhere").AbsoluteUri), error.Location);
         Assert.Equal("/token", Assert.Single(_server.Received).Path);
     }
 

@@ -5,9 +5,10 @@ namespace Pkce.Facade;
 /// <summary>The one place where core errors become facade exceptions.</summary>
 internal static class Errors
 {
-    public static PkceException ToException(PkceError error) => error switch
+    public static Exception ToException(PkceError error) => error switch
     {
         PkceError.InvalidConfiguration e => new ImproperlyConfiguredException(e),
+        PkceError.InvalidValue e => new PkceArgumentException(e),
         PkceError.AuthorizationDenied e => new AuthorizationDeniedException(e),
         PkceError.StateMissing or PkceError.StateMismatch or PkceError.StateUnknown or PkceError.StateExpired
             or PkceError.StateReplayed or PkceError.WrongUser or PkceError.IssuerMismatch or PkceError.IssuerMissing

@@ -3,12 +3,16 @@ namespace Pkce.Facade;
 /// <summary>
 /// The token request failed: the server answered an OAuth error (RFC 6749 §5.2) or something unexpected, could not
 /// be reached, did not answer in time, or the pending-authorization store failed. The code is spent either way:
-/// start a new flow rather than retrying.
+/// start a new flow rather than retrying. The server's texts are made printable (<see cref="ServerText.Printable"/>);
+/// <see cref="PkceException.Error"/> holds them as received.
 /// </summary>
 public sealed class PkceFlowException : PkceException
 {
     internal PkceFlowException(PkceError error, string? oauthError, string? description, int? statusCode, string? responseBody)
-        : base(error) => (OAuthError, ErrorDescription, StatusCode, ResponseBody) = (oauthError, description, statusCode, responseBody);
+        : base(error) => (OAuthError, ErrorDescription, StatusCode, ResponseBody) =
+            (Shown(oauthError), Shown(description), statusCode, Shown(responseBody));
+
+    private static string? Shown(string? text) => text is null ? null : ServerText.Printable(text);
 
     /// <summary>The OAuth <c>error</c> code from the token endpoint (e.g. <c>invalid_grant</c>), if it sent one.</summary>
     public string? OAuthError { get; }

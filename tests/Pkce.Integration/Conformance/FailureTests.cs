@@ -236,11 +236,14 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     public async Task Seed_style_manager_refuses_a_forged_state_without_a_token_request()
     {
         using var manager = new HappyPathTests.LocalManager(Authority, Authority.Post);
-        await manager.MakeUserSecretsAsync("dave");
         var callback = QueryString.Parse(new Uri(await fixture.FollowAsync(await manager.GetAuthorizationUrlAsync("dave"))).Query);
         var before = Authority.TokenRequests;
-        var error = await Assert.ThrowsAsync<StateForgeryException>(() => manager.FetchAccessTokenAsync("dave", "forged", callback.Single(p => p.Name == "code").Value));
-        Assert.Equal("state_mismatch", error.Code);
+        string Param(string name) => callback.Single(p => p.Name == name).Value;
+        var error = await Assert.ThrowsAsync<StateForgeryException>(() => manager.FetchAccessTokenAsync("dave", "forged", Param("code"), Param("iss")));
+        Assert.Equal("state_unknown", error.Code);
         Assert.Equal(before, Authority.TokenRequests);
+        // The forged callback did not destroy the real flow: the genuine callback still redeems once.
+        await manager.FetchAccessTokenAsync("dave", Param("state"), Param("code"), Param("iss"));
+        Assert.Equal(before + 1, Authority.TokenRequests);
     }
 }

@@ -63,21 +63,18 @@ public sealed class HappyPathTests(AuthorityFixture fixture)
         public override string? Scope => "api";
         public override string? ExpectedIssuer => authority.Issuer.AbsoluteUri;
 
-        protected override Task StoreUserSecretsAsync(string user, string state, string codeVerifier, string codeChallenge, CancellationToken ct)
+        public override bool IssuerAlwaysSent => true;
+
+        protected override Task StoreUserSecretsAsync(string user, UserSecrets secrets, CancellationToken ct)
         {
-            lock (_rows) _rows[user] = new UserSecrets(state, codeVerifier, codeChallenge);
+            lock (_rows) _rows[user] = secrets;
             return Task.CompletedTask;
         }
 
-        private UserSecrets? Row(string user) { lock (_rows) return _rows.GetValueOrDefault(user); }
-        protected override Task<string?> RetrieveUserStateAsync(string user, CancellationToken ct) => Task.FromResult(Row(user)?.State);
-        protected override Task<string?> RetrieveUserCodeChallengeAsync(string user, CancellationToken ct) => Task.FromResult(Row(user)?.CodeChallenge);
-        protected override Task<string?> RetrieveUserCodeVerifierAsync(string user, CancellationToken ct) => Task.FromResult(Row(user)?.CodeVerifier);
-        protected override Task<bool> CheckUserStateAsync(string user, string state, CancellationToken ct) => Task.FromResult(Row(user)?.State == state);
-        protected override Task ForgetUserSecretsAsync(string user, CancellationToken ct)
+        protected override Task<UserSecrets?> TakeUserSecretsAsync(string user, string state, CancellationToken ct)
         {
-            lock (_rows) _rows.Remove(user);
-            return Task.CompletedTask;
+            lock (_rows)
+                return Task.FromResult(_rows.GetValueOrDefault(user) is { } row && row.State == state && _rows.Remove(user) ? row : null);
         }
     }
 
@@ -89,10 +86,11 @@ public sealed class HappyPathTests(AuthorityFixture fixture)
     {
         var client = fixture.Client(kind);
         using var manager = new LocalManager(fixture.Authority, client);
-        var (state, _, _) = await manager.MakeUserSecretsAsync("carol");
-        var callback = QueryString.Parse(new Uri(await fixture.FollowAsync(await manager.GetAuthorizationUrlAsync("carol", [new("login_hint", "carol")]))).Query);
-        Assert.Equal(state, callback.Single(p => p.Name == "state").Value);
-        var token = await manager.FetchAccessTokenAsync("carol", state, callback.Single(p => p.Name == "code").Value);
+        var url = await manager.GetAuthorizationUrlAsync("carol", [new("login_hint", "carol")]);
+        var callback = QueryString.Parse(new Uri(await fixture.FollowAsync(url)).Query);
+        string Param(string name) => callback.Single(p => p.Name == name).Value;
+        Assert.Equal(QueryString.Parse(new Uri(url).Query).Single(p => p.Name == "state").Value, Param("state"));
+        var token = await manager.FetchAccessTokenAsync("carol", Param("state"), Param("code"), Param("iss"));
         await TokenIsUsable(token.AccessToken, client, "carol");
     }
 }
