@@ -10,32 +10,38 @@ using Microsoft.Extensions.Logging;
 namespace Pkce.Cli;
 
 /// <summary>
-/// The loopback redirect endpoint of RFC 8252 §7.3: Kestrel bound to 127.0.0.1 only. The first request to the
-/// callback path is the callback; it is answered with the page given to <see cref="Answer"/>. Requests to other
-/// paths get 404 and do not count; later requests to the callback path get 409.
+/// The loopback redirect endpoint of RFC 8252 §7.3: Kestrel bound to 127.0.0.1 only. Any web page the user has open
+/// can send requests here (a cross-site <c>&lt;img&gt;</c>, a form POST, a preflight), so only a GET to the callback
+/// path, addressed to this host and port, carrying the state of this login decides it; it is answered with the page
+/// given to <see cref="Answer"/>. Every other request gets an error page, is reported as ignored, and the wait goes on.
 /// </summary>
 public sealed class CallbackListener : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Action<string> _report;
     private readonly TaskCompletionSource<string> _callback = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<ResultPage> _page = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private State? _expected;
 
-    private CallbackListener(WebApplication app, Uri redirectUri) => (_app, RedirectUri) = (app, redirectUri);
+    private CallbackListener(WebApplication app, Uri redirectUri, Action<string> report) => (_app, RedirectUri, _report) = (app, redirectUri, report);
 
     /// <summary>The redirect URI, with the port actually bound.</summary>
     public Uri RedirectUri { get; private set; }
 
-    /// <summary>Completes with the full callback URL when the first callback arrives.</summary>
+    /// <summary>Completes with the full callback URL when the callback for the expected state arrives.</summary>
     public Task<string> Callback => _callback.Task;
 
-    /// <summary>Starts listening at 127.0.0.1 on the port of <paramref name="redirectUri"/> (0: any free port).</summary>
-    public static async Task<CallbackListener> StartAsync(Uri redirectUri, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts listening at 127.0.0.1 on the port of <paramref name="redirectUri"/> (0: any free port);
+    /// <paramref name="report"/> is told, in one printable line each, about every request that was ignored.
+    /// </summary>
+    public static async Task<CallbackListener> StartAsync(Uri redirectUri, Action<string> report, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{redirectUri.Port}");
         var app = builder.Build();
-        var listener = new CallbackListener(app, redirectUri);
+        var listener = new CallbackListener(app, redirectUri, report);
         app.Run(listener.HandleAsync);
         await app.StartAsync(cancellationToken);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -43,24 +49,55 @@ public sealed class CallbackListener : IAsyncDisposable
         return listener;
     }
 
+    /// <summary>The state of the login in progress: until it is set, no request can decide anything.</summary>
+    public void Expect(State state) => Volatile.Write(ref _expected, state);
+
     /// <summary>Sets the page the waiting browser gets.</summary>
     public void Answer(ResultPage page) => _page.TrySetResult(page);
 
     private async Task HandleAsync(HttpContext context)
     {
-        if (!context.Request.Path.Equals(RedirectUri.AbsolutePath, StringComparison.Ordinal))
+        var request = context.Request;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
+        // The Host header names this listener, or the request was aimed at another name that resolves here (DNS rebinding).
+        if (!string.Equals(request.Host.Value, RedirectUri.Authority, StringComparison.OrdinalIgnoreCase))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"a request for host '{request.Host.Value}'");
             return;
         }
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString;
+        if (!request.Path.Equals(RedirectUri.AbsolutePath, StringComparison.Ordinal))
+        {
+            await RefuseAsync(context, StatusCodes.Status404NotFound, $"a {request.Method} request for {target}");
+            return;
+        }
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            context.Response.Headers.Allow = "GET";
+            await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, $"a {request.Method} request to the callback path");
+            return;
+        }
+        if (Volatile.Read(ref _expected) is not { } expected || !Pkce.Callback.CarriesState(target, expected))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "a callback without this login's state");
+            return;
+        }
         if (!_callback.TrySetResult(new Uri(RedirectUri, target).OriginalString))
         {
-            context.Response.StatusCode = StatusCodes.Status409Conflict;
+            await RefuseAsync(context, StatusCodes.Status409Conflict, "a repeated callback");
             return;
         }
-        var page = await _page.Task.WaitAsync(context.RequestAborted);
-        context.Response.StatusCode = page.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        await WriteAsync(context, await _page.Task.WaitAsync(context.RequestAborted), StatusCodes.Status200OK);
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string what)
+    {
+        _report($"ignored {ServerText.Printable(what)} (answered {status}); still waiting for the sign-in callback");
+        return WriteAsync(context, new ResultPage(false, "This request is not the sign-in callback the command is waiting for; it was ignored."), status);
+    }
+
+    private static async Task WriteAsync(HttpContext context, ResultPage page, int status)
+    {
+        context.Response.StatusCode = page.Succeeded ? status : status == StatusCodes.Status200OK ? StatusCodes.Status400BadRequest : status;
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         context.Response.Headers.CacheControl = "no-store";

@@ -26,7 +26,7 @@ public static class Commands
         var clientAuth = new Option<string?>("--client-auth") { Description = "none | basic | post (default: none without a secret, basic with one)" };
         clientAuth.AcceptOnlyFromAmong([.. LoginOptions.Methods.Keys]);
         var scope = new Option<string?>("--scope") { Description = "Space-separated scopes, e.g. \"read_api openid\"" };
-        var issuer = new Option<string?>("--issuer") { Description = "Expected issuer: the callback's iss must equal it (RFC 9207)" };
+        var issuer = new Option<string?>("--issuer") { Description = "Expected issuer: the callback must carry iss equal to it (RFC 9207); a callback without iss is refused" };
         var redirectUri = new Option<string?>("--redirect-uri") { Description = "Loopback redirect URI (default http://127.0.0.1:<free port>/callback)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the callback", DefaultValueFactory = _ => 300 };
         var noBrowser = new Option<bool>("--no-browser") { Description = "Print the URL and open nothing" };

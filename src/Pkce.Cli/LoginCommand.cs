@@ -11,7 +11,7 @@ public sealed record LoginOutcome(int ExitCode, Option<TokenResponse> Token);
 
 /// <summary>
 /// <c>pkce login</c>: the RFC 8252 native-app flow. Listens on the loopback redirect URI, sends the user to the
-/// authorization URL, lets the first callback decide, and exchanges the code. All protocol steps are
+/// authorization URL, lets only the callback carrying this login's state decide, and exchanges the code. All protocol steps are
 /// <c>Pkce.Core</c>'s <see cref="Flow"/>; this is the shell around them.
 /// </summary>
 public static class LoginCommand
@@ -24,10 +24,12 @@ public static class LoginCommand
     {
         var (redirect, problem) = options.Redirect();
         if (redirect is null) return Usage(terminal, problem!);
+        if (options.TimeoutSeconds is <= 0 or > LoginOptions.MaxTimeoutSeconds)
+            return Usage(terminal, $"--timeout {options.TimeoutSeconds} is not between 1 and {LoginOptions.MaxTimeoutSeconds} seconds");
         CallbackListener listener;
         try
         {
-            listener = await CallbackListener.StartAsync(redirect, cancellationToken);
+            listener = await CallbackListener.StartAsync(redirect, terminal.Say, cancellationToken);
         }
         catch (IOException e)
         {
@@ -54,9 +56,11 @@ public static class LoginCommand
         {
             var started = await Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, CommandLineUser, cancellationToken).ToEither();
             if (started.Case is PkceError startError) return Failed(terminal, startError);
-            var url = started.Map(s => s.AuthorizationUrl).IfLeft("");
+            var flow = started.IfLeft(() => throw new InvalidOperationException());
+            listener.Expect(flow.Pending.State);
+            var url = flow.AuthorizationUrl;
             terminal.Say("open this URL to sign in:");
-            terminal.Error.WriteLine(url);
+            terminal.Draw(url + Environment.NewLine);
             if (!options.NoBrowser && !await browser(url, cancellationToken))
                 terminal.Say("could not open a browser; open the URL above yourself");
 
@@ -100,17 +104,17 @@ public static class LoginCommand
             try
             {
                 var callback = await listener.Callback.WaitAsync(TimeSpan.FromMilliseconds(terminal.ErrorIsTerminal ? 250 : 1000), deadline.Token);
-                if (terminal.ErrorIsTerminal) terminal.Error.Write("\r\u001b[K");
+                if (terminal.ErrorIsTerminal) terminal.Draw("\r\u001b[K");
                 return callback;
             }
             catch (TimeoutException)
             {
                 if (terminal.ErrorIsTerminal)
-                    terminal.Error.Write($"\r{Spinner[tick % Spinner.Length]} waiting {(DateTime.UtcNow - started).TotalSeconds:0} s ");
+                    terminal.Draw($"\r{Spinner[tick % Spinner.Length]} waiting {(DateTime.UtcNow - started).TotalSeconds:0} s ");
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                if (terminal.ErrorIsTerminal) terminal.Error.Write("\r\u001b[K");
+                if (terminal.ErrorIsTerminal) terminal.Draw("\r\u001b[K");
                 return null;
             }
         }

@@ -28,6 +28,9 @@ public sealed record LoginOptions
         ["post"] = ClientAuthentication.ClientSecretPost,
     };
 
+    /// <summary>The longest wait for a callback that <c>--timeout</c> accepts: a day.</summary>
+    public const int MaxTimeoutSeconds = 86_400;
+
     /// <summary>RFC 8252 §7.3: the loopback IP literal, a port chosen at run time, a path of our own.</summary>
     public const string DefaultRedirectUri = "http://127.0.0.1:0/callback";
 
@@ -61,6 +64,8 @@ public sealed record LoginOptions
             AuthorizationEndpoint = AuthorizationEndpoint,
             TokenEndpoint = TokenEndpoint,
             ExpectedIssuer = Issuer,
+            // RFC 9207 §2.4: with --issuer the callback must carry iss; a callback without it is refused.
+            IssuerAlwaysSent = Issuer is not null,
         }, null);
     }
 }

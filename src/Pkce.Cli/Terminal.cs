@@ -9,6 +9,19 @@ public sealed record Terminal(TextWriter Out, TextWriter Error, bool ErrorIsTerm
     /// <summary>The process's own console.</summary>
     public static Terminal Console => new(System.Console.Out, System.Console.Error, !System.Console.IsErrorRedirected);
 
-    /// <summary>Writes one line for humans, prefixed with the command's name.</summary>
-    public void Say(string line) => Error.WriteLine("pkce: " + line);
+    /// <summary>
+    /// Writes one line for humans, prefixed with the command's name. Lines may come from the callback listener's
+    /// threads as well as the command's: each is written whole. Text from outside reaches it only through
+    /// <see cref="ServerText.Printable"/> (error messages are built that way).
+    /// </summary>
+    public void Say(string line)
+    {
+        lock (Error) Error.WriteLine("pkce: " + line);
+    }
+
+    /// <summary>Draws the live indicator (no newline), whole.</summary>
+    public void Draw(string text)
+    {
+        lock (Error) Error.Write(text);
+    }
 }

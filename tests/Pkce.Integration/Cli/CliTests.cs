@@ -120,9 +120,61 @@ public sealed class CliTests(CliAuthorityFixture fixture) : IClassFixture<CliAut
     }
 
     [Fact]
-    public Task Forged_state_exits_1_without_a_token_request() =>
-        Fails(Login(Authority.Public), Follow(c => c.Replace("state=", "state=forged")), ExitCodes.FlowFailed,
-            "pkce: state_unknown: no pending authorization is known for this state");
+    public Task Forged_state_is_ignored_and_the_wait_goes_on_without_a_token_request() =>
+        Fails(Login(Authority.Public, "--timeout", "2"), Follow(c => c.Replace("state=", "state=forged")), ExitCodes.TimedOut,
+            "pkce: ignored a callback without this login's state (answered 400); still waiting for the sign-in callback");
+
+    [Fact]
+    public async Task Stray_and_cross_site_requests_never_decide_the_login()
+    {
+        OpenBrowser hostile = async (url, ct) =>
+        {
+            var state = QueryString.Parse(new Uri(url).Query).Single(p => p.Name == "state").Value;
+            var callback = new Uri(fixture.RedirectUri);
+            async Task<HttpStatusCode> Send(HttpMethod method, string query, string? host = null)
+            {
+                using var request = new HttpRequestMessage(method, new Uri(callback, callback.AbsolutePath + query));
+                if (host is not null) request.Headers.Host = host;
+                using var response = await _browser.SendAsync(request, ct);
+                return response.StatusCode;
+            }
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, await Send(HttpMethod.Options, ""));
+            Assert.Equal(HttpStatusCode.BadRequest, await Send(HttpMethod.Post, "?state=junk", "evil.example"));
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, await Send(HttpMethod.Post, $"?code=x&state={state}"));
+            Assert.Equal(HttpStatusCode.BadRequest, await Send(HttpMethod.Get, "?code=x&state=junk"));
+            Assert.Equal(HttpStatusCode.BadRequest, await Send(HttpMethod.Get, "?code=x"));
+            Assert.Equal(HttpStatusCode.BadRequest, await Send(HttpMethod.Get, $"?code=x&state={state}", $"evil.example:{fixture.Port}"));
+            Assert.Equal(HttpStatusCode.BadRequest, await Send(HttpMethod.Get, $"?code=x&state={state}&state={state}"));
+            return await Follow()(url, ct);
+        };
+        var before = Authority.TokenRequests;
+        var (exit, stdout, stderr) = await RunAsync(Login(Authority.Public), hostile);
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.StartsWith("{", stdout);
+        Assert.Equal(7, stderr.Split('\n').Count(line => line.StartsWith("pkce: ignored ")));
+        Assert.Contains("pkce: ignored a request for host 'evil.example' (answered 400); still waiting for the sign-in callback", stderr);
+        Assert.Equal(before + 1, Authority.TokenRequests);
+        Assert.Equal(HttpStatusCode.OK, (await _page.Task).StatusCode);
+    }
+
+    [Fact]
+    public Task Server_text_with_control_characters_reaches_stderr_escaped() =>
+        Fails(Login(Authority.Public), Follow(c => System.Text.RegularExpressions.Regex.Replace(c, "code=[^&]*",
+                "error=access_denied&error_description=%1B%5B2J%0Apkce%3A%20token%20saved")), ExitCodes.FlowFailed,
+            "pkce: authorization_denied: authorization server returned 'access_denied': \\u001B[2J\\u000Apkce: token saved");
+
+    [Fact]
+    public Task Issuer_given_makes_iss_required() =>
+        Fails(Login(Authority.Public), Follow(c => System.Text.RegularExpressions.Regex.Replace(c, "&iss=[^&]*", "")), ExitCodes.FlowFailed,
+            $"pkce: issuer_missing: the callback has no iss parameter, and '{Authority.Issuer.AbsoluteUri}' always sends one");
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("0")]
+    [InlineData("2147483647")]
+    public Task Timeout_out_of_range_is_an_invalid_option(string seconds) =>
+        Fails(Login(Authority.Public, "--timeout", seconds), Follow(), ExitCodes.InvalidOptions,
+            $"pkce: invalid options: --timeout {seconds} is not between 1 and 86400 seconds");
 
     [Fact]
     public Task Access_denied_exits_1_without_a_token_request()
