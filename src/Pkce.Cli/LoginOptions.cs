@@ -1,6 +1,8 @@
+using System.Text;
+
 namespace Pkce.Cli;
 
-/// <summary>The options of <c>pkce login</c>, as given.</summary>
+/// <summary>The options of <c>pkce login</c>, as given. Prints without the client secret.</summary>
 public sealed record LoginOptions
 {
 #pragma warning disable CS1591 // Each property is the option of the same name; Commands.cs documents them.
@@ -67,5 +69,15 @@ public sealed record LoginOptions
             // RFC 9207 §2.4: with --issuer the callback must carry iss; a callback without it is refused.
             IssuerAlwaysSent = Issuer is not null,
         }, null);
+    }
+
+    // Records print every property; the secret must not be one of them.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Authority = {Authority}, AuthorizePath = {AuthorizePath}, TokenPath = {TokenPath}, ");
+        builder.Append($"AuthorizationEndpoint = {AuthorizationEndpoint}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ");
+        builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, ");
+        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}");
+        return true;
     }
 }

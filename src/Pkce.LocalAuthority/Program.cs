@@ -1,6 +1,19 @@
+using System.Runtime.InteropServices;
 using Pkce.LocalAuthority;
 
-// Standalone: `dotnet run --project src/Pkce.LocalAuthority [-- PORT]` serves until Ctrl-C.
+// Standalone: `dotnet run --project src/Pkce.LocalAuthority [-- PORT]` serves until SIGINT (Ctrl-C), SIGTERM (what
+// service managers and `docker stop` send) or SIGQUIT. Each is handled, not left to its default, so the authority is
+// disposed (Kestrel stops, the port is released) and the process exits 0.
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
+
 var port = args.Length > 0 && int.TryParse(args[0], out var p) ? p : 0;
 await using var authority = await LocalAuthority.StartAsync(new LocalAuthorityOptions { Port = port });
 Console.WriteLine($"issuer                 {authority.Issuer}");
@@ -11,8 +24,5 @@ Console.WriteLine($"revocation endpoint    {authority.RevocationEndpoint}");
 Console.WriteLine($"discovery              {authority.DiscoveryEndpoint}");
 foreach (var client in authority.Clients)
     Console.WriteLine($"client {client.ClientId,-12} {client.Kind,-17} secret={client.ClientSecret ?? "(none)"} redirect={string.Join(",", client.RedirectUris)}");
-Console.WriteLine("serving; Ctrl-C stops");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+Console.WriteLine("serving; Ctrl-C or SIGTERM stops");
 await stop.Task;

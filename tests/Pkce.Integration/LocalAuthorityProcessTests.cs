@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Pkce.Integration.Cli;
+
+namespace Pkce.Integration;
+
+/// <summary>The standalone local authority (<c>dotnet Pkce.LocalAuthority.dll PORT</c>) as a process a service manager would run.</summary>
+public sealed class LocalAuthorityProcessTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    // Linux signal numbers (signal(7)); Process.Kill would send SIGKILL, which no program can handle.
+    [Theory]
+    [InlineData("SIGTERM", 15)]
+    [InlineData("SIGINT", 2)]
+    [InlineData("SIGQUIT", 3)]
+    public async Task The_standalone_authority_exits_0_and_releases_its_port_on_a_termination_signal(string name, int signal)
+    {
+        Assert.True(OperatingSystem.IsLinux(), "signal numbers are Linux's");
+        var port = CliAuthorityFixture.FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Pkce.LocalAuthority.dll"), port.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        using var process = Process.Start(start)!;
+        var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data?.StartsWith("serving", StringComparison.Ordinal) == true) serving.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.False(PortIsFree(port), "the authority does not listen on its port");
+
+            Assert.Equal(0, Kill(process.Id, signal));
+            using var patience = new CancellationTokenSource(Patience);
+            try
+            {
+                await process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"still running {Patience.TotalSeconds} s after {name}; output:\n{output}");
+            }
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode} after {name}; output:\n{output}");
+            Assert.True(PortIsFree(port), $"port {port} still taken after {name}");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+}
