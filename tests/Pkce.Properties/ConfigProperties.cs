@@ -78,4 +78,34 @@ public class ConfigProperties
         Assert.DoesNotContain("s3cret-value", settings.ToString());
         Assert.DoesNotContain("s3cret-value", Support.Config(settings).ToString());
     }
+
+    [Theory]
+    [InlineData("//evil.example/token", "resolves to 'https://evil.example/token', outside the root URL")]
+    [InlineData("../../token", "outside the root URL")]
+    [InlineData("https://evil.example/token", "is not a relative path")]
+    public void EndpointPathsStayUnderTheRootUrl(string path, string reported)
+    {
+        var settings = Support.ValidSettings with { AuthorizationEndpoint = null, TokenEndpoint = null, RootUrl = "https://as.example/oauth/", TokenPath = path };
+        var error = Assert.IsType<PkceError.InvalidConfiguration>(Support.Left(Config.Validate(settings)));
+        Assert.Contains(error.Problems, p => p.Contains(reported));
+    }
+
+    [Theory]
+    [InlineData("token", "https://as.example/oauth/token")]
+    [InlineData("v2/token?x=1", "https://as.example/oauth/v2/token?x=1")]
+    public void RelativeEndpointPathsResolveUnderTheRootUrl(string path, string endpoint)
+    {
+        var settings = Support.ValidSettings with { AuthorizationEndpoint = null, TokenEndpoint = null, RootUrl = "https://as.example/oauth", TokenPath = path };
+        Assert.Equal(endpoint, Support.Right(Config.Validate(settings)).Server.TokenEndpoint.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("http://app.example/callback", false)]
+    [InlineData("http://10.0.0.1:8000/callback", false)]
+    [InlineData("http://127.0.0.1:8000/callback", true)]
+    [InlineData("http://[::1]:8000/callback", true)]
+    [InlineData("https://app.example/callback", true)]
+    [InlineData("com.example.app:/callback", true)]
+    public void PlainHttpRedirectUrisAreAcceptedOnLoopbackOnly(string redirectUri, bool accepted) =>
+        Assert.Equal(accepted, Config.Validate(Support.ValidSettings with { RedirectUri = redirectUri }).IsRight);
 }
