@@ -13,15 +13,14 @@ namespace Pkce.Http;
 /// </summary>
 internal sealed class PinnedContent : HttpContent
 {
-    private readonly byte[] _body;
+    private readonly FormUrlEncodedContent _form;
     private HttpRequestMessage? _request;
     private Uri? _address;
 
     public PinnedContent(IEnumerable<KeyValuePair<string, string>> form)
     {
-        using var encoded = new FormUrlEncodedContent(form);
-        _body = encoded.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        Headers.ContentType = encoded.Headers.ContentType;
+        _form = new FormUrlEncodedContent(form);
+        Headers.ContentType = _form.Headers.ContentType;
     }
 
     /// <summary>Binds the body to the request that carries it and to that request's address, as it is now.</summary>
@@ -37,13 +36,19 @@ internal sealed class PinnedContent : HttpContent
     {
         var target = _request?.RequestUri;
         if (!IsPinnedTo(target)) throw new RedirectRefusal(target);
-        return stream.WriteAsync(_body, cancellationToken).AsTask();
+        return _form.CopyToAsync(stream, context, cancellationToken);
     }
 
     protected override bool TryComputeLength(out long length)
     {
-        length = _body.Length;
-        return true;
+        length = _form.Headers.ContentLength ?? -1;
+        return length >= 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _form.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>Same scheme, host, port, path and query (what a redirect changes), compared ordinally.</summary>
