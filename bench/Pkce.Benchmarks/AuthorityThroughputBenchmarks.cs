@@ -1,5 +1,6 @@
+using Pkce.Http;
 using BenchmarkDotNet.Attributes;
-using Flurl.Http;
+
 using Pkce.LocalAuthority;
 
 namespace Pkce.Benchmarks;
@@ -20,7 +21,8 @@ public class AuthorityThroughputBenchmarks
 
     private LocalAuthority.LocalAuthority _authority = null!;
     private PkceConfig _config = null!;
-    private FlurlClient _http = null!;
+    private HttpPort _http = null!;
+    private Dependencies _deps = null!;
     private HttpClient _browser = null!;
     private readonly InMemoryPendingStore _store = new();
     private readonly UserKey _user = UserKey.From("alice").IfLeft(_ => null!);
@@ -35,7 +37,8 @@ public class AuthorityThroughputBenchmarks
             AuthorizationEndpoint = _authority.AuthorizationEndpoint.AbsoluteUri, TokenEndpoint = _authority.TokenEndpoint.AbsoluteUri,
             ExpectedIssuer = _authority.Issuer.AbsoluteUri,
         }).IfLeft(e => throw new InvalidOperationException(e.ToString()));
-        _http = new FlurlClient();
+        _http = HttpPort.Create();
+        _deps = Dependencies.System(_http);
         _browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
     }
 
@@ -49,10 +52,10 @@ public class AuthorityThroughputBenchmarks
 
     private async Task OneFlow()
     {
-        var started = await Flow.Start(_config, Secrets.SystemRandom, TimeProvider.System, _store.Save, _user, default).ToEither();
+        var started = await Flow.Start(_config, _deps, _store.Save, _user, default).ToEither();
         var url = started.Match(s => s.AuthorizationUrl, e => throw new InvalidOperationException(e.ToString()));
         using var redirect = await _browser.GetAsync(url);
-        var token = await Flow.Complete(_config, _store.Take, _http, TimeProvider.System, _user, redirect.Headers.Location!.OriginalString, default).ToEither();
+        var token = await Flow.Complete(_config, _deps, _store.Take, _user, redirect.Headers.Location!.OriginalString, default).ToEither();
         token.IfLeft(e => throw new InvalidOperationException(e.ToString()));
     }
 

@@ -32,6 +32,6 @@ public class CallbackBenchmarks
     public bool SaveTakeVerify()
     {
         _store.Save(_pending, default).ToEither().GetAwaiter().GetResult();
-        return Flow.VerifyCallback(_store.Take, TimeProvider.System, _user, _callback, default).ToEither().GetAwaiter().GetResult().IsRight;
+        return Flow.VerifyCallback(TimeProvider.System, _store.Take, _user, _callback, default).ToEither().GetAwaiter().GetResult().IsRight;
     }
 }

@@ -1,5 +1,6 @@
+using Pkce.Http;
 using BenchmarkDotNet.Attributes;
-using Flurl.Http;
+
 using LanguageExt;
 using Pkce.Stores.Redis;
 using Pkce.Stores.Sqlite;
@@ -28,7 +29,8 @@ public class ThroughputBenchmarks
     private string? _directory;
     private PendingStore _store = null!;
     private PkceConfig _config = null!;
-    private FlurlClient _http = null!;
+    private HttpPort _http = null!;
+    private Dependencies _deps = null!;
     private readonly UserKey _user = UserKey.From("alice").IfLeft(_ => null!);
 
     [GlobalSetup]
@@ -40,7 +42,8 @@ public class ThroughputBenchmarks
             ClientId = "bench-client", RedirectUri = "http://127.0.0.1:8000/callback", Scope = "api",
             AuthorizationEndpoint = new Uri(_server.Address, "authorize").AbsoluteUri, TokenEndpoint = _server.TokenEndpoint.AbsoluteUri,
         }).IfLeft(e => throw new InvalidOperationException(e.ToString()));
-        _http = new FlurlClient();
+        _http = HttpPort.Create();
+        _deps = Dependencies.System(_http);
         switch (Store)
         {
             case "sqlite":
@@ -72,10 +75,10 @@ public class ThroughputBenchmarks
 
     private async Task OneFlow()
     {
-        var started = await Flow.Start(_config, Secrets.SystemRandom, TimeProvider.System, _store.Save, _user, default).ToEither();
+        var started = await Flow.Start(_config, _deps, _store.Save, _user, default).ToEither();
         var state = started.Match(s => s.Pending.State.Value, e => throw new InvalidOperationException(e.ToString()));
         var callback = $"http://127.0.0.1:8000/callback?code=SplxlOBeZQQYbYS6WxSbIA&state={state}";
-        var token = await Flow.Complete(_config, _store.Take, _http, TimeProvider.System, _user, callback, default).ToEither();
+        var token = await Flow.Complete(_config, _deps, _store.Take, _user, callback, default).ToEither();
         token.IfLeft(e => throw new InvalidOperationException(e.ToString()));
     }
 

@@ -1,7 +1,7 @@
+using Pkce.Http;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Duende.IdentityModel.Client;
-using Flurl.Http;
 using Pkce.Facade;
 
 namespace Pkce.Benchmarks;
@@ -23,7 +23,7 @@ public class TokenExchangeBenchmarks
     private TokenEndpointServer _server = null!;
     private PkceConfig _config = null!;
     private VerifiedCallback _verified = null!;
-    private FlurlClient _flurl = null!;
+    private HttpPort _port = null!;
     private HttpClient _http = null!;
     private FixedManager _manager = null!;
     private string _verifier = "";
@@ -57,7 +57,7 @@ public class TokenExchangeBenchmarks
             .Bind(r => Callback.Verify(r, pending, user, DateTimeOffset.UtcNow))
             .IfLeft(e => throw new InvalidOperationException(e.ToString()));
         _verifier = secrets.Verifier.Value;
-        _flurl = new FlurlClient();
+        _port = HttpPort.Create();
         _http = new HttpClient();
         _manager = new FixedManager(_server.Address.AbsoluteUri, secrets, _http);
     }
@@ -65,7 +65,7 @@ public class TokenExchangeBenchmarks
     [GlobalCleanup]
     public async Task Cleanup()
     {
-        _flurl.Dispose();
+        _port.Dispose();
         _manager.Dispose();
         _http.Dispose();
         await _server.DisposeAsync();
@@ -85,7 +85,7 @@ public class TokenExchangeBenchmarks
 
     [Benchmark(Description = "Pkce core: Token.Exchange")]
     public async Task<string> Core() =>
-        (await Token.Exchange(_config, _flurl, _verified, default).ToEither()).Match(t => t.AccessToken, e => throw new InvalidOperationException(e.ToString()));
+        (await Token.Exchange(_config, _port, _verified, default).ToEither()).Match(t => t.AccessToken, e => throw new InvalidOperationException(e.ToString()));
 
     [Benchmark(Description = "Pkce facade: PkceFlowManager.FetchAccessTokenAsync")]
     public async Task<string> Facade() => (await _manager.FetchAccessTokenAsync("alice", _verified.Pending.State.Value, "SplxlOBeZQQYbYS6WxSbIA", null)).AccessToken;

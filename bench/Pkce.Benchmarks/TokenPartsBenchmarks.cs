@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Flurl.Http;
+using Pkce.Http;
 
 namespace Pkce.Benchmarks;
 
@@ -8,12 +9,13 @@ namespace Pkce.Benchmarks;
 [MemoryDiagnoser]
 public class TokenPartsBenchmarks
 {
-    private readonly HttpAnswer _answer = new(200, LanguageExt.Prelude.Some("application/json"), Encoding.UTF8.GetBytes(TokenEndpointServer.Body));
+    private readonly HttpAnswer _answer = new("token endpoint", 200, LanguageExt.Prelude.Some("application/json"), Encoding.UTF8.GetBytes(TokenEndpointServer.Body));
     private PkceConfig _config = null!;
     private VerifiedCallback _verified = null!;
     private TokenEndpointServer _server = null!;
     private FlurlClient _flurl = null!;
-    private TokenRequest _request = null!;
+    private HttpPort _port = null!;
+    private FormPost _request = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -31,12 +33,14 @@ public class TokenPartsBenchmarks
             .IfLeft(e => throw new InvalidOperationException(e.ToString()));
         _request = TokenRequest.Build(_config, _verified).IfLeft(_ => null!);
         _flurl = new FlurlClient();
+        _port = HttpPort.Create();
     }
 
     [GlobalCleanup]
     public async Task Cleanup()
     {
         _flurl.Dispose();
+        _port.Dispose();
         await _server.DisposeAsync();
     }
 
@@ -73,6 +77,6 @@ public class TokenPartsBenchmarks
         return await response.ResponseMessage.Content.ReadAsByteArrayAsync();
     }
 
-    [Benchmark(Description = "TokenEndpoint.Send (Flurl)")]
-    public async Task<object> Send() => await Pkce.Http.TokenEndpoint.Send(_flurl, _request, TimeSpan.FromSeconds(30), default).ToEither();
+    [Benchmark(Description = "HttpPort.Post (Flurl, pinned body)")]
+    public async Task<object> Send() => await _port.Post(_request, TimeSpan.FromSeconds(30), default);
 }

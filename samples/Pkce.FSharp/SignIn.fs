@@ -4,7 +4,6 @@ module Pkce.FSharp.SignIn
 open System
 open System.Threading
 open System.Threading.Tasks
-open Flurl.Http
 open Pkce
 
 /// Validates settings; every problem is in the error, as F# Result.
@@ -30,7 +29,7 @@ let private toResult (either: LanguageExt.Either<PkceError, 'T>) : Result<'T, Pk
 
 /// Starts a flow for the user, sends the URL to `browser` (which returns the callback URL), completes the flow.
 /// The store is passed as two lambdas, the way an F# caller would adapt any storage.
-let run (config: PkceConfig) (store: InMemoryPendingStore) (http: IFlurlClient) (browser: Func<string, Task<string>>) (user: string)
+let run (config: PkceConfig) (store: InMemoryPendingStore) (deps: Dependencies) (browser: Func<string, Task<string>>) (user: string)
     : Task<Result<TokenResponse, PkceError>> =
     task {
         let save = SavePending(fun pending ct -> store.Save(pending, ct))
@@ -38,12 +37,12 @@ let run (config: PkceConfig) (store: InMemoryPendingStore) (http: IFlurlClient) 
         match toResult (UserKey.From user) with
         | Error error -> return Error error
         | Ok key ->
-            let! started = Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, save, key, CancellationToken.None).ToEither()
+            let! started = Flow.Start(config, deps, save, key, CancellationToken.None).ToEither()
             match toResult started with
             | Error error -> return Error error
             | Ok flow ->
                 let! callback = browser.Invoke flow.AuthorizationUrl
-                let! token = Flow.Complete(config, take, http, TimeProvider.System, key, callback, CancellationToken.None).ToEither()
+                let! token = Flow.Complete(config, deps, take, key, callback, CancellationToken.None).ToEither()
                 return toResult token
     }
 // README:end

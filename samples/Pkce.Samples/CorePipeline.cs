@@ -1,4 +1,3 @@
-using Flurl.Http;
 using LanguageExt;
 
 namespace Pkce.Samples;
@@ -19,18 +18,19 @@ public static class CorePipeline
 
     // README:core-start
     // Request 1: make and store the secrets, then send the user to the authorization URL.
-    public static Task<string> LoginAsync(PkceConfig config, InMemoryPendingStore store, UserKey user, CancellationToken ct) =>
-        Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, user, ct)
+    // deps: the random source, the clock and the HTTP port, e.g. Dependencies.System(HttpPort.Of(httpClient)).
+    public static Task<string> LoginAsync(PkceConfig config, Dependencies deps, InMemoryPendingStore store, UserKey user, CancellationToken ct) =>
+        Flow.Start(config, deps, store.Save, user, ct)
             .Match(started => started.AuthorizationUrl, error => throw new InvalidOperationException(error.Message));
     // README:end
 
     // README:core-complete
     // Request 2: the callback. Parse, take the pending authorization (once), verify, exchange.
     public static async Task<string> CallbackAsync(
-        PkceConfig config, InMemoryPendingStore store, IFlurlClient http, UserKey user, string callbackUrl, CancellationToken ct)
+        PkceConfig config, Dependencies deps, InMemoryPendingStore store, UserKey user, string callbackUrl, CancellationToken ct)
     {
         Either<PkceError, TokenResponse> result =
-            await Flow.Complete(config, store.Take, http, TimeProvider.System, user, callbackUrl, ct).ToEither();
+            await Flow.Complete(config, deps, store.Take, user, callbackUrl, ct).ToEither();
         return result.Match(
             token => $"signed in: {token.TokenType} token, expires in {token.ExpiresIn.Map(e => e.ToString()).IfNone("?")}",
             error => error switch

@@ -1,4 +1,4 @@
-using Flurl.Http;
+using Pkce.Http;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -51,10 +51,11 @@ public static class LoginCommand
     private static async Task<LoginOutcome> RunAsync(PkceConfig config, PendingStore store, CallbackListener listener, LoginOptions options,
         Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
     {
-        using var http = new FlurlClient();
+        using var http = HttpPort.Create();
+        var deps = Dependencies.System(http);
         try
         {
-            var started = await Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, CommandLineUser, cancellationToken).ToEither();
+            var started = await Flow.Start(config, deps, store.Save, CommandLineUser, cancellationToken).ToEither();
             if (started.Case is PkceError startError) return Failed(terminal, startError);
             var flow = started.IfLeft(() => throw new InvalidOperationException());
             listener.Expect(flow.Pending.State);
@@ -71,7 +72,7 @@ public static class LoginCommand
                 return new LoginOutcome(ExitCodes.TimedOut, None);
             }
             terminal.Say("callback received; exchanging the code");
-            var token = await Flow.Complete(config, store.Take, http, TimeProvider.System, CommandLineUser, callback, cancellationToken).ToEither();
+            var token = await Flow.Complete(config, deps, store.Take, CommandLineUser, callback, cancellationToken).ToEither();
             return token.Match(
                 t =>
                 {

@@ -1,4 +1,3 @@
-using Flurl.Http;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -17,18 +16,17 @@ public static class Flow
 {
     /// <summary>Starts a flow for <paramref name="user"/> with no extra authorization parameters.</summary>
     public static EitherAsync<PkceError, StartedFlow> Start(
-        PkceConfig config, RandomBytes random, TimeProvider clock, SavePending save, UserKey user, CancellationToken cancellationToken) =>
-        Start(config, random, clock, save, user, Seq<QueryParameter>(), cancellationToken);
+        PkceConfig config, Dependencies deps, SavePending save, UserKey user, CancellationToken cancellationToken) =>
+        Start(config, deps, save, user, Seq<QueryParameter>(), cancellationToken);
 
     /// <summary>
     /// Generates the secrets, builds the authorization URL (so bad extras fail before anything is stored), then
     /// saves the pending authorization. The URL is returned only once the save is acknowledged.
     /// </summary>
     public static EitherAsync<PkceError, StartedFlow> Start(
-        PkceConfig config, RandomBytes random, TimeProvider clock, SavePending save, UserKey user,
-        Seq<QueryParameter> extras, CancellationToken cancellationToken)
+        PkceConfig config, Dependencies deps, SavePending save, UserKey user, Seq<QueryParameter> extras, CancellationToken cancellationToken)
     {
-        var pending = PendingAuthorization.For(config, Secrets.Generate(random), user, clock.GetUtcNow());
+        var pending = PendingAuthorization.For(config, Secrets.Generate(deps.Random), user, deps.Clock.GetUtcNow());
         return from url in AuthorizationUrl.Build(config, pending, extras).ToAsync()
                from _ in save(pending, cancellationToken)
                select new StartedFlow(pending, url);
@@ -40,30 +38,28 @@ public static class Flow
     /// token endpoint.
     /// </summary>
     public static EitherAsync<PkceError, TokenResponse> Complete(
-        PkceConfig config, TakePending take, IFlurlClient http, TimeProvider clock, UserKey user, string callback,
-        CancellationToken cancellationToken) =>
+        PkceConfig config, Dependencies deps, TakePending take, UserKey user, string callback, CancellationToken cancellationToken) =>
         from response in Callback.Parse(callback).ToAsync()
-        from token in Complete(config, take, http, clock, user, response, cancellationToken)
+        from token in Complete(config, deps, take, user, response, cancellationToken)
         select token;
 
     /// <summary>Completes a flow from a callback whose parameters were already read (<see cref="Callback.FromParts"/>).</summary>
     public static EitherAsync<PkceError, TokenResponse> Complete(
-        PkceConfig config, TakePending take, IFlurlClient http, TimeProvider clock, UserKey user, AuthorizationResponse response,
-        CancellationToken cancellationToken) =>
-        from verified in VerifyCallback(take, clock, user, response, cancellationToken)
-        from token in Token.Exchange(config, http, verified, cancellationToken)
+        PkceConfig config, Dependencies deps, TakePending take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
+        from verified in VerifyCallback(deps.Clock, take, user, response, cancellationToken)
+        from token in Token.Exchange(config, deps.Http, verified, cancellationToken)
         select token;
 
     /// <summary>The first half of <c>Complete</c>: parse, take and verify, without the exchange.</summary>
     public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
-        TakePending take, TimeProvider clock, UserKey user, string callback, CancellationToken cancellationToken) =>
+        TimeProvider clock, TakePending take, UserKey user, string callback, CancellationToken cancellationToken) =>
         from response in Callback.Parse(callback).ToAsync()
-        from verified in VerifyCallback(take, clock, user, response, cancellationToken)
+        from verified in VerifyCallback(clock, take, user, response, cancellationToken)
         select verified;
 
     /// <summary>Takes the pending authorization for the response's state (consuming it) and verifies the response.</summary>
     public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
-        TakePending take, TimeProvider clock, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
+        TimeProvider clock, TakePending take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from pending in take(response.State, cancellationToken)
         from verified in Callback.Verify(response, pending, user, clock.GetUtcNow()).ToAsync()
         select verified;

@@ -1,4 +1,4 @@
-using Flurl.Http;
+using Pkce.Http;
 using static LanguageExt.Prelude;
 
 namespace Pkce.Facade;
@@ -12,10 +12,7 @@ public sealed class PkceClient : IDisposable
 {
     private readonly PkceConfig _config;
     private readonly PendingStore _store;
-    private readonly IFlurlClient _http;
-    private readonly bool _ownsHttp;
-    private readonly TimeProvider _clock;
-    private readonly RandomBytes _random;
+    private readonly Dependencies _deps;
 
     /// <summary>Validates <paramref name="settings"/> (throws <see cref="ImproperlyConfiguredException"/>).</summary>
     /// <param name="settings">The client and server settings.</param>
@@ -26,11 +23,8 @@ public sealed class PkceClient : IDisposable
     public PkceClient(PkceSettings settings, PendingStore? store = null, HttpClient? httpClient = null, TimeProvider? clock = null, RandomBytes? random = null)
     {
         _config = Config.Validate(settings).OrThrow();
-        _clock = clock ?? TimeProvider.System;
-        _store = store ?? new InMemoryPendingStore(_clock).Ports;
-        _http = httpClient is null ? new FlurlClient() : new FlurlClient(httpClient);
-        _ownsHttp = httpClient is null;
-        _random = random ?? Secrets.SystemRandom;
+        _deps = new Dependencies(random ?? Secrets.SystemRandom, clock ?? TimeProvider.System, httpClient is null ? HttpPort.Create() : HttpPort.Of(httpClient));
+        _store = store ?? new InMemoryPendingStore(_deps.Clock).Ports;
     }
 
     /// <summary>The validated configuration.</summary>
@@ -43,7 +37,7 @@ public sealed class PkceClient : IDisposable
     /// <summary>As <see cref="GetAuthorizationUrlAsync(string, CancellationToken)"/>, with extra query parameters.</summary>
     public Task<string> GetAuthorizationUrlAsync(string user, IEnumerable<KeyValuePair<string, string>> extraParameters, CancellationToken cancellationToken = default) =>
         (from key in UserKey.From(user).ToAsync()
-         from started in Flow.Start(_config, _random, _clock, _store.Save, key, Parameters.From(extraParameters), cancellationToken)
+         from started in Flow.Start(_config, _deps, _store.Save, key, Parameters.From(extraParameters), cancellationToken)
          select started.AuthorizationUrl).OrThrow();
 
     /// <summary>
@@ -52,7 +46,7 @@ public sealed class PkceClient : IDisposable
     /// </summary>
     public Task<PkceTokenResponse> HandleCallbackAsync(string user, string callbackUri, CancellationToken cancellationToken = default) =>
         (from key in UserKey.From(user).ToAsync()
-         from token in Flow.Complete(_config, _store.Take, _http, _clock, key, callbackUri, cancellationToken)
+         from token in Flow.Complete(_config, _deps, _store.Take, key, callbackUri, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 
     /// <summary>As <see cref="HandleCallbackAsync(string, string, CancellationToken)"/>.</summary>
@@ -66,12 +60,9 @@ public sealed class PkceClient : IDisposable
     public Task<PkceTokenResponse> FetchAccessTokenAsync(string user, string? state, string? code, string? iss, CancellationToken cancellationToken = default) =>
         (from key in UserKey.From(user).ToAsync()
          from response in Callback.FromParts(Optional(state), Optional(code), Optional(iss)).ToAsync()
-         from token in Flow.Complete(_config, _store.Take, _http, _clock, key, response, cancellationToken)
+         from token in Flow.Complete(_config, _deps, _store.Take, key, response, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 
     /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
-    public void Dispose()
-    {
-        if (_ownsHttp) _http.Dispose();
-    }
+    public void Dispose() => _deps.Http.Dispose();
 }

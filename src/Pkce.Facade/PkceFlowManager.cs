@@ -1,5 +1,5 @@
 using System.Globalization;
-using Flurl.Http;
+using Pkce.Http;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -20,8 +20,7 @@ namespace Pkce.Facade;
 public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
 {
     private readonly Lazy<PkceConfig> _config;
-    private readonly IFlurlClient _http;
-    private readonly bool _ownsHttp;
+    private readonly HttpPort _http;
 
     /// <summary>A manager whose token requests use a client of its own.</summary>
     protected PkceFlowManager() : this(null) { }
@@ -34,8 +33,7 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     {
         // Nothing a subclass overrides is read here: its constructor has not run yet.
         _config = new Lazy<PkceConfig>(() => Config.Validate(Settings).OrThrow());
-        _http = httpClient is null ? new FlurlClient() : new FlurlClient(httpClient);
-        _ownsHttp = httpClient is null;
+        _http = httpClient is null ? HttpPort.Create() : HttpPort.Of(httpClient);
     }
 
     /// <summary>The validated configuration (validated on first use).</summary>
@@ -83,6 +81,9 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     /// <summary>The randomness (tests may replace it).</summary>
     protected virtual RandomBytes Random => Secrets.SystemRandom;
 
+    // Clock and Random are read on each call: a subclass may compute them.
+    private Dependencies Deps => new(Random, Clock, _http);
+
     private PkceSettings Settings => new()
     {
         ClientId = ClientId, ClientSecret = ClientSecret, Authentication = ClientAuthentication, RedirectUri = RedirectUri,
@@ -108,7 +109,7 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     /// <summary>Makes the user's secrets, stores them through the hook, and returns them (seed: <c>make_user_secrets</c>).</summary>
     public Task<UserSecrets> MakeUserSecretsAsync(TUser user, CancellationToken cancellationToken = default) =>
         (from key in KeyOf(user).ToAsync()
-         from pending in PerUserFlow.MakeSecrets(Configuration, Random, Clock, SaveFor(user), key, cancellationToken)
+         from pending in PerUserFlow.MakeSecrets(Configuration, Deps, SaveFor(user), key, cancellationToken)
          select UserSecrets.Of(pending)).OrThrow();
 
     /// <summary>
@@ -121,7 +122,7 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     /// <summary>As <see cref="GetAuthorizationUrlAsync(TUser, CancellationToken)"/>, with extra query parameters (e.g. <c>prompt</c>).</summary>
     public Task<string> GetAuthorizationUrlAsync(TUser user, IEnumerable<KeyValuePair<string, string>> extraParameters, CancellationToken cancellationToken = default) =>
         (from key in KeyOf(user).ToAsync()
-         from started in PerUserFlow.Start(Configuration, Random, Clock, SaveFor(user), key, Parameters.From(extraParameters), cancellationToken)
+         from started in PerUserFlow.Start(Configuration, Deps, SaveFor(user), key, Parameters.From(extraParameters), cancellationToken)
          select started.AuthorizationUrl).OrThrow();
 
     /// <summary>
@@ -133,14 +134,14 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     public Task<PkceTokenResponse> FetchAccessTokenAsync(TUser user, string? state, string? code, string? iss, CancellationToken cancellationToken = default) =>
         (from key in KeyOf(user).ToAsync()
          from response in Callback.FromParts(Optional(state), Optional(code), Optional(iss)).ToAsync()
-         from token in PerUserFlow.Complete(Configuration, TakeFor(user), _http, Clock, key, response, cancellationToken)
+         from token in PerUserFlow.Complete(Configuration, Deps, TakeFor(user), key, response, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 
     /// <summary>As <see cref="FetchAccessTokenAsync"/>, from the full callback URL (its <c>state</c>, <c>code</c> or <c>error</c>, and <c>iss</c>).</summary>
     public Task<PkceTokenResponse> HandleCallbackAsync(TUser user, string callbackUri, CancellationToken cancellationToken = default) =>
         (from key in KeyOf(user).ToAsync()
          from response in Callback.Parse(callbackUri).ToAsync()
-         from token in PerUserFlow.Complete(Configuration, TakeFor(user), _http, Clock, key, response, cancellationToken)
+         from token in PerUserFlow.Complete(Configuration, Deps, TakeFor(user), key, response, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 
     private SaveUserSecrets SaveFor(TUser user) =>
@@ -164,7 +165,7 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
     public void Dispose()
     {
-        if (_ownsHttp) _http.Dispose();
+        _http.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -1,10 +1,13 @@
-using Flurl.Http;
+using Pkce.Http;
 
 namespace Pkce.Integration;
 
 /// <summary>Builds configs and verified callbacks for tests that exercise the token exchange over HTTP.</summary>
 internal static class Flows
 {
+    /// <summary>Starting a flow sends nothing: its port is never used.</summary>
+    private static readonly Dependencies Starting = Dependencies.System(HttpPort.Create());
+
     public static readonly UserKey Alice = UserKey.From("alice").IfLeft(_ => throw new InvalidOperationException());
 
     public static PkceConfig Config(Uri tokenEndpoint, ClientAuthentication method = ClientAuthentication.None, string? secret = null, TimeSpan? timeout = null) =>
@@ -24,14 +27,14 @@ internal static class Flows
     public static async Task<(InMemoryPendingStore Store, string Callback)> StartedAsync(PkceConfig config)
     {
         var store = new InMemoryPendingStore();
-        var started = await Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, Alice, default)
+        var started = await Flow.Start(config, Starting, store.Save, Alice, default)
             .Match(s => s, e => throw new InvalidOperationException(e.ToString()));
         return (store, $"{config.Client.RedirectUri}?code=code-123&state={started.Pending.State.Value}");
     }
 
-    public static async Task<Either<PkceError, TokenResponse>> CompleteAsync(PkceConfig config, IFlurlClient http, CancellationToken cancellationToken = default)
+    public static async Task<Either<PkceError, TokenResponse>> CompleteAsync(PkceConfig config, HttpPort http, CancellationToken cancellationToken = default)
     {
         var (store, callback) = await StartedAsync(config);
-        return await Flow.Complete(config, store.Take, http, TimeProvider.System, Alice, callback, cancellationToken).ToEither();
+        return await Flow.Complete(config, Dependencies.System(http), store.Take, Alice, callback, cancellationToken).ToEither();
     }
 }

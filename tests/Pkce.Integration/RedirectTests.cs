@@ -1,5 +1,6 @@
-using Flurl.Http;
+
 using Microsoft.AspNetCore.Http;
+using Pkce.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Pkce.Facade;
 
@@ -66,7 +67,7 @@ public sealed class RedirectTests : IAsyncLifetime
     public async Task Core_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string client, ClientAuthentication method)
     {
         RedirectEverything(status);
-        using var http = new FlurlClient(Client(client));
+        using var http = HttpPort.Of(Client(client));
         var error = Expect.Left(await Flows.CompleteAsync(Flows.Config(_token.TokenEndpoint, method, Secret), http));
         Assert.IsType<PkceError.RedirectRefused>(error);
         NothingLeaked();
@@ -103,7 +104,7 @@ public sealed class RedirectTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_without_a_redirect_still_arrives_through_a_caller_client()
     {
-        using var http = new FlurlClient(new HttpClient());
+        using var http = HttpPort.Of(new HttpClient());
         var token = Expect.Right(await Flows.CompleteAsync(Flows.Config(_token.TokenEndpoint, ClientAuthentication.ClientSecretPost, Secret), http));
         Assert.Equal("AT", token.AccessToken);
         Assert.Equal(Secret, Assert.Single(_token.Received).Form["client_secret"]);

@@ -1,4 +1,4 @@
-using Flurl.Http;
+using Pkce.Http;
 using Pkce.Samples;
 
 namespace Pkce.Integration;
@@ -17,14 +17,15 @@ public sealed class SampleTests : IAsyncLifetime
     {
         var config = CorePipeline.Configure(_server.BaseAddress.AbsoluteUri);
         var store = new InMemoryPendingStore();
-        using var http = new FlurlClient();
+        using var http = HttpPort.Create();
+        var deps = Dependencies.System(http);
         var user = Flows.Alice;
-        var url = new Uri(await CorePipeline.LoginAsync(config, store, user, default));
+        var url = new Uri(await CorePipeline.LoginAsync(config, deps, store, user, default));
         Assert.Equal(new Uri(_server.BaseAddress, "authorize").AbsolutePath, url.AbsolutePath);
         var state = QueryString.Parse(url.Query).Single(p => p.Name == "state").Value;
         var callback = $"http://127.0.0.1:8000/oauth/callback?code=abc&state={state}";
-        Assert.Equal("signed in: Bearer token, expires in ?", await CorePipeline.CallbackAsync(config, store, http, user, callback, default));
-        Assert.Equal("this sign-in link is stale or forged; start again", await CorePipeline.CallbackAsync(config, store, http, user, callback, default));
+        Assert.Equal("signed in: Bearer token, expires in ?", await CorePipeline.CallbackAsync(config, deps, store, user, callback, default));
+        Assert.Equal("this sign-in link is stale or forged; start again", await CorePipeline.CallbackAsync(config, deps, store, user, callback, default));
         Assert.Single(_server.Received);
     }
 

@@ -1,7 +1,7 @@
+using Pkce.Http;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Flurl.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Pkce.Integration;
@@ -9,7 +9,7 @@ namespace Pkce.Integration;
 public sealed class TokenEndpointTests : IAsyncLifetime
 {
     private TokenEndpointHost _server = null!;
-    private readonly FlurlClient _http = new();
+    private readonly HttpPort _http = HttpPort.Create();
 
     public async Task InitializeAsync() => _server = await TokenEndpointHost.StartAsync();
 
@@ -68,7 +68,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     public async Task OAuth_error_statuses_map_to_token_endpoint_error(int status, string code)
     {
         _server.Respond = Answer(status, "application/json", $$"""{"error":"{{code}}","error_description":"nope"}""");
-        var error = Assert.IsType<PkceError.TokenEndpointError>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
+        var error = Assert.IsType<PkceError.EndpointError>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_server.TokenEndpoint), _http)));
         Assert.Equal((status, code, Some("nope")), (error.Status, error.Error, error.ErrorDescription));
     }
 
@@ -144,7 +144,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         var config = Flows.Config(_server.TokenEndpoint);
         var (store, _) = await Flows.StartedAsync(config);
         var forged = $"{config.Client.RedirectUri}?code=stolen&state={Secrets.Generate().State.Value}";
-        var result = await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, forged, default).ToEither();
+        var result = await Flow.Complete(config, Dependencies.System(_http), store.Take, Flows.Alice, forged, default).ToEither();
         Assert.IsType<PkceError.StateUnknown>(Expect.Left(result));
         Assert.Empty(_server.Received);
     }
@@ -154,8 +154,8 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     {
         var config = Flows.Config(_server.TokenEndpoint);
         var (store, callback) = await Flows.StartedAsync(config);
-        Expect.Right(await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, callback, default).ToEither());
-        var replay = await Flow.Complete(config, store.Take, _http, TimeProvider.System, Flows.Alice, callback, default).ToEither();
+        Expect.Right(await Flow.Complete(config, Dependencies.System(_http), store.Take, Flows.Alice, callback, default).ToEither());
+        var replay = await Flow.Complete(config, Dependencies.System(_http), store.Take, Flows.Alice, callback, default).ToEither();
         Assert.IsType<PkceError.StateReplayed>(Expect.Left(replay));
         Assert.Single(_server.Received);
     }

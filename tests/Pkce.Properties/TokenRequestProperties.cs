@@ -1,3 +1,4 @@
+using Pkce.Http;
 using System.Text;
 using Pkce.Properties.Arbitraries;
 

@@ -1,3 +1,4 @@
+using Pkce.Http;
 using System.Text;
 using System.Text.Json;
 using Pkce.Properties.Arbitraries;
@@ -7,24 +8,24 @@ namespace Pkce.Properties;
 public class TokenResponseProperties
 {
     private static Either<PkceError, TokenResponse> Parse(int status, string? contentType, string body) =>
-        TokenResponseParser.Parse(new HttpAnswer(status, Optional(contentType), Encoding.UTF8.GetBytes(body)));
+        TokenResponseParser.Parse(new HttpAnswer("token endpoint", status, Optional(contentType), Encoding.UTF8.GetBytes(body)));
 
     [Property(MaxTest = 5000)]
     public Property StructuredJsonBodiesNeverThrowAndAlwaysGiveATypedResult() =>
         Prop.ForAll(JsonBodies.Bodies.ToArbitrary(), JsonBodies.Statuses.ToArbitrary(), JsonBodies.ContentTypes.ToArbitrary(), (body, status, type) =>
-            TokenResponseParser.Parse(new HttpAnswer(status, type, body)).Match(
+            TokenResponseParser.Parse(new HttpAnswer("token endpoint", status, type, body)).Match(
                 token => status is >= 200 and < 300 && token.AccessToken.Length > 0,
-                error => error is PkceError.TokenEndpointError or PkceError.UnexpectedResponse or PkceError.UnsupportedTokenType));
+                error => error is PkceError.EndpointError or PkceError.UnexpectedResponse or PkceError.UnsupportedTokenType));
 
     [Property(MaxTest = 2000)]
     public Property ArbitraryBytesNeverThrow() =>
         Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), JsonBodies.Statuses.ToArbitrary(), (body, status) =>
-            TokenResponseParser.Parse(new HttpAnswer(status, None, body)).Match(_ => true, e => e is not null));
+            TokenResponseParser.Parse(new HttpAnswer("token endpoint", status, None, body)).Match(_ => true, e => e is not null));
 
     [Property(MaxTest = 2000)]
     public Property SuccessBodiesNeverAppearInErrors() =>
         Prop.ForAll(JsonBodies.Bodies.ToArbitrary(), Gen.Elements(200, 201).ToArbitrary(), (body, status) =>
-            TokenResponseParser.Parse(new HttpAnswer(status, Some("application/json"), body)).Match(
+            TokenResponseParser.Parse(new HttpAnswer("token endpoint", status, Some("application/json"), body)).Match(
                 _ => true,
                 error => error is not PkceError.UnexpectedResponse u || u.BodyExcerpt.IsNone));
 
@@ -50,7 +51,7 @@ public class TokenResponseProperties
     [Property]
     public Property ErrorBodiesMapToTokenEndpointErrorOnAnyStatus() =>
         Prop.ForAll(Gen.Elements(200, 400, 401, 403, 500).ToArbitrary(), Gen.Elements("invalid_grant", "invalid_client", "invalid_request").ToArbitrary(), (status, code) =>
-            Support.Left(Parse(status, "application/json", $"{{\"error\":\"{code}\",\"error_description\":\"d\"}}")) is PkceError.TokenEndpointError e
+            Support.Left(Parse(status, "application/json", $"{{\"error\":\"{code}\",\"error_description\":\"d\"}}")) is PkceError.EndpointError e
             && e.Error == code && e.Status == status && e.ErrorDescription == Some("d"));
 
     [Fact]

@@ -69,17 +69,20 @@ public abstract record PkceError
     public sealed record IssuerMissing(string Expected)
         : PkceError("issuer_missing", $"the callback has no iss parameter, and '{ServerText.Printable(Expected)}' always sends one");
 
-    /// <summary>The token endpoint answered with an OAuth error response (RFC 6749 §5.2).</summary>
-    public sealed record TokenEndpointError(int Status, string Error, Option<string> ErrorDescription, Option<string> ErrorUri)
-        : PkceError("token_endpoint_error", Describe($"token endpoint answered {Status} with", Error, ErrorDescription));
+    /// <summary>
+    /// An endpoint of the authorization server (<see cref="Endpoint"/> names which: token, pushed authorization
+    /// request, revocation) answered with an OAuth error response (RFC 6749 §5.2), e.g. <c>invalid_grant</c>.
+    /// </summary>
+    public sealed record EndpointError(string Endpoint, int Status, string Error, Option<string> ErrorDescription, Option<string> ErrorUri)
+        : PkceError("endpoint_error", Describe($"{Endpoint} answered {Status} with", Error, ErrorDescription));
 
     /// <summary>
-    /// The token endpoint answered something that is neither a token nor an OAuth error (an HTML page, a
+    /// An endpoint answered something that is neither what was asked for nor an OAuth error (an HTML page, a
     /// truncated body, a wrong content type). <see cref="BodyExcerpt"/> holds the start of the body for error
     /// statuses only (made printable): a 2xx body may hold a token and is never kept.
     /// </summary>
-    public sealed record UnexpectedResponse(int Status, Option<string> ContentType, string Reason, Option<string> BodyExcerpt)
-        : PkceError("unexpected_response", $"token endpoint answered {Status}: {ServerText.Printable(Reason)}");
+    public sealed record UnexpectedResponse(string Endpoint, int Status, Option<string> ContentType, string Reason, Option<string> BodyExcerpt)
+        : PkceError("unexpected_response", $"{Endpoint} answered {Status}: {ServerText.Printable(Reason)}");
 
     /// <summary>
     /// RFC 6749 §7.1: "The client MUST NOT use an access token if it does not understand the token type." The
@@ -91,19 +94,19 @@ public abstract record PkceError
             () => "the token endpoint's answer has no token_type (RFC 6749 §5.1 requires it)"));
 
     /// <summary>
-    /// The token endpoint redirected the request elsewhere. The code, the verifier and any client secret go to the
-    /// configured token endpoint only (a 307 would re-post them to the other address), and no answer from another
-    /// address is accepted: the request was not sent there, or its answer was discarded.
+    /// An endpoint redirected the request elsewhere. The code, the verifier, a refresh token and any client secret
+    /// go to the configured endpoint only (a 307 would re-post them to the other address), and no answer from
+    /// another address is accepted: the request was not sent there, or its answer was discarded.
     /// </summary>
-    public sealed record RedirectRefused(Option<string> Location)
-        : PkceError("redirect_refused", $"the token endpoint redirected to '{ServerText.Printable(Location.IfNone("(no location)"))}'; requests are never sent on to another address");
+    public sealed record RedirectRefused(string Endpoint, Option<string> Location)
+        : PkceError("redirect_refused", $"the {Endpoint} redirected to '{ServerText.Printable(Location.IfNone("(no location)"))}'; requests are never sent on to another address");
 
-    /// <summary>The token endpoint could not be reached or the connection failed before an answer.</summary>
-    public sealed record TransportFailure(string Reason)
-        : PkceError("transport_failure", "could not reach the token endpoint: " + ServerText.Printable(Reason));
+    /// <summary>An endpoint could not be reached or the connection failed before an answer.</summary>
+    public sealed record TransportFailure(string Endpoint, string Reason)
+        : PkceError("transport_failure", $"could not reach the {Endpoint}: " + ServerText.Printable(Reason));
 
-    /// <summary>The token endpoint did not answer within the configured timeout. The code is spent either way.</summary>
-    public sealed record Timeout(TimeSpan After) : PkceError("timeout", $"the token endpoint did not answer within {After.TotalSeconds:0.###} s");
+    /// <summary>An endpoint did not answer within the configured timeout. An authorization code is spent either way.</summary>
+    public sealed record Timeout(string Endpoint, TimeSpan After) : PkceError("timeout", $"the {Endpoint} did not answer within {After.TotalSeconds:0.###} s");
 
     /// <summary>A store of pending authorizations failed (unreachable, unwritable, corrupt).</summary>
     public sealed record StoreFailure(string Reason)

@@ -1,4 +1,4 @@
-using Flurl.Http;
+using Pkce.Http;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -18,9 +18,9 @@ public static class PerUserFlow
     /// <c>make_user_secrets</c>); they expire after the configured pending lifetime.
     /// </summary>
     public static EitherAsync<PkceError, PendingAuthorization> MakeSecrets(
-        PkceConfig config, RandomBytes random, TimeProvider clock, SaveUserSecrets save, UserKey user, CancellationToken cancellationToken)
+        PkceConfig config, Dependencies deps, SaveUserSecrets save, UserKey user, CancellationToken cancellationToken)
     {
-        var pending = PendingAuthorization.For(config, Secrets.Generate(random), user, clock.GetUtcNow());
+        var pending = PendingAuthorization.For(config, Secrets.Generate(deps.Random), user, deps.Clock.GetUtcNow());
         return save(UserSecrets.Of(pending), cancellationToken).Map(_ => pending);
     }
 
@@ -30,10 +30,9 @@ public static class PerUserFlow
     /// once the secrets are stored.
     /// </summary>
     public static EitherAsync<PkceError, StartedFlow> Start(
-        PkceConfig config, RandomBytes random, TimeProvider clock, SaveUserSecrets save, UserKey user,
-        Seq<QueryParameter> extras, CancellationToken cancellationToken)
+        PkceConfig config, Dependencies deps, SaveUserSecrets save, UserKey user, Seq<QueryParameter> extras, CancellationToken cancellationToken)
     {
-        var pending = PendingAuthorization.For(config, Secrets.Generate(random), user, clock.GetUtcNow());
+        var pending = PendingAuthorization.For(config, Secrets.Generate(deps.Random), user, deps.Clock.GetUtcNow());
         return from url in AuthorizationUrl.Build(config, pending, extras).ToAsync()
                from _ in save(UserSecrets.Of(pending), cancellationToken)
                select new StartedFlow(pending, url);
@@ -45,7 +44,7 @@ public static class PerUserFlow
     /// <see cref="PkceError.StateExpired"/>, and so on as in <see cref="Callback.Verify"/>.
     /// </summary>
     public static EitherAsync<PkceError, VerifiedCallback> VerifyCallback(
-        PkceConfig config, TakeUserSecrets take, TimeProvider clock, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
+        PkceConfig config, TimeProvider clock, TakeUserSecrets take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from taken in take(response.State, cancellationToken)
         from secrets in taken.ToEither((PkceError)new PkceError.StateUnknown()).ToAsync()
         from pending in PendingOf(config, user, secrets).ToAsync()
@@ -54,10 +53,9 @@ public static class PerUserFlow
 
     /// <summary>Verifies the callback as <see cref="VerifyCallback"/> does, then exchanges the code.</summary>
     public static EitherAsync<PkceError, TokenResponse> Complete(
-        PkceConfig config, TakeUserSecrets take, IFlurlClient http, TimeProvider clock, UserKey user, AuthorizationResponse response,
-        CancellationToken cancellationToken) =>
-        from verified in VerifyCallback(config, take, clock, user, response, cancellationToken)
-        from token in Token.Exchange(config, http, verified, cancellationToken)
+        PkceConfig config, Dependencies deps, TakeUserSecrets take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
+        from verified in VerifyCallback(config, deps.Clock, take, user, response, cancellationToken)
+        from token in Token.Exchange(config, deps.Http, verified, cancellationToken)
         select token;
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Flurl.Http;
 using LanguageExt;
 using Pkce.Http;
 
@@ -11,13 +10,12 @@ public static class Token
     /// Redeems a verified callback at the token endpoint. Only a <see cref="VerifiedCallback"/> is accepted, so a
     /// code whose state was not checked cannot reach the server.
     /// </summary>
-    public static EitherAsync<PkceError, TokenResponse> Exchange(PkceConfig config, IFlurlClient http, VerifiedCallback callback, CancellationToken cancellationToken) =>
-        ExchangeOnce(config, http, callback, cancellationToken).ToAsync();
+    public static EitherAsync<PkceError, TokenResponse> Exchange(PkceConfig config, HttpPort http, VerifiedCallback callback, CancellationToken cancellationToken) =>
+        Send(config, http, TokenRequest.Build(config, callback), cancellationToken).ToAsync();
 
-    // Build → send → parse, bound with one await instead of a LINQ chain over EitherAsync: this is the hot path of
-    // every login, and each link of such a chain allocates its own task and closures (docs/benchmarks.md §4).
-    private static Task<Either<PkceError, TokenResponse>> ExchangeOnce(PkceConfig config, IFlurlClient http, VerifiedCallback callback, CancellationToken cancellationToken) =>
-        TokenRequest.Build(config, callback).MatchAsync(
-            async request => (await TokenEndpoint.SendOnce(http, request, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(TokenResponseParser.Parse),
+    /// <summary>Sends a built token request (code or refresh grant) once and parses the answer.</summary>
+    internal static Task<Either<PkceError, TokenResponse>> Send(PkceConfig config, HttpPort http, Either<PkceError, FormPost> request, CancellationToken cancellationToken) =>
+        request.MatchAsync(
+            async post => (await http.Post(post, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(TokenResponseParser.Parse),
             error => Prelude.Left<PkceError, TokenResponse>(error));
 }

@@ -13,7 +13,7 @@ internal static class Errors
         PkceError.StateMissing or PkceError.StateMismatch or PkceError.StateUnknown or PkceError.StateExpired
             or PkceError.StateReplayed or PkceError.WrongUser or PkceError.IssuerMismatch or PkceError.IssuerMissing
             or PkceError.MalformedCallback => new StateForgeryException(error),
-        PkceError.TokenEndpointError e => new PkceFlowException(e, e.Error, e.ErrorDescription.IfNoneUnsafe((string?)null), e.Status, null),
+        PkceError.EndpointError e => new PkceFlowException(e, e.Error, e.ErrorDescription.IfNoneUnsafe((string?)null), e.Status, null),
         PkceError.UnexpectedResponse e => new PkceFlowException(e, null, null, e.Status, e.BodyExcerpt.IfNoneUnsafe((string?)null)),
         _ => new PkceFlowException(error, null, null, null, null),
     };

@@ -1,4 +1,4 @@
-using Flurl.Http;
+using Pkce.Http;
 using Pkce.LocalAuthority;
 
 namespace Pkce.Integration.Conformance;
@@ -13,7 +13,10 @@ public sealed class AuthorityFixture : IAsyncLifetime
     /// <summary>Plays the browser: requests the authorization URL and returns where the server redirects.</summary>
     public HttpClient Browser { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
-    public FlurlClient Http { get; } = new();
+    public HttpPort Http { get; } = HttpPort.Create();
+
+    /// <summary>The system's random source and clock, and <see cref="Http"/>.</summary>
+    public Dependencies Deps => Dependencies.System(Http);
 
     public async Task InitializeAsync() => Authority = await LocalAuthority.LocalAuthority.StartAsync();
 

@@ -12,7 +12,7 @@ public sealed class FSharpTests(AuthorityFixture fixture)
             authority.Public.ClientId, AuthorityFixture.RedirectUri);
         Assert.True(configured.IsOk);
         var store = new InMemoryPendingStore();
-        var result = await FSharp.SignIn.run(configured.ResultValue, store, fixture.Http, fixture.FollowAsync, "fsharp-user");
+        var result = await FSharp.SignIn.run(configured.ResultValue, store, fixture.Deps, fixture.FollowAsync, "fsharp-user");
         Assert.True(result.IsOk, result.IsError ? result.ErrorValue.ToString() : "");
         Assert.True((await authority.IntrospectAsync(result.ResultValue.AccessToken)).Active);
         Assert.Equal(0, store.PendingCount);

@@ -28,7 +28,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     private async Task<(InMemoryPendingStore Store, string Callback)> AuthorizedAsync(PkceConfig config, TimeProvider? clock = null)
     {
         var store = new InMemoryPendingStore(clock ?? TimeProvider.System);
-        var started = await Expect.Right(Flow.Start(config, Secrets.SystemRandom, clock ?? TimeProvider.System, store.Save, Alice, default));
+        var started = await Expect.Right(Flow.Start(config, fixture.Deps with { Clock = clock ?? TimeProvider.System }, store.Save, Alice, default));
         return (store, await fixture.FollowAsync(started.AuthorizationUrl));
     }
 
@@ -56,7 +56,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var config = ConfigFor(kind);
         var verified = await VerifiedAsync(config, p => p with { Verifier = Secrets.Generate().Verifier });
-        var error = Assert.IsType<PkceError.TokenEndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
+        var error = Assert.IsType<PkceError.EndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
         Assert.Equal((400, "invalid_grant"), (error.Status, error.Error));
     }
 
@@ -67,8 +67,8 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var verified = await VerifiedAsync(config, p => p);
         var request = Expect.Value(TokenRequest.Build(config, verified));
         var withoutVerifier = request with { Form = request.Form.Filter(p => p.Name != WireNames.CodeVerifier) };
-        var answer = await Expect.Right(TokenEndpoint.Send(fixture.Http, withoutVerifier, config.Timeout, default));
-        var error = Assert.IsType<PkceError.TokenEndpointError>(Expect.Left(TokenResponseParser.Parse(answer)));
+        var answer = Expect.Right(await fixture.Http.Post(withoutVerifier, config.Timeout, default));
+        var error = Assert.IsType<PkceError.EndpointError>(Expect.Left(TokenResponseParser.Parse(answer)));
         Assert.Equal("invalid_request", error.Error);
     }
 
@@ -78,7 +78,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var config = ConfigFor("post");
         var verified = await VerifiedAsync(config, p => p);
         await Expect.Right(Token.Exchange(config, fixture.Http, verified, default));
-        var error = Assert.IsType<PkceError.TokenEndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
+        var error = Assert.IsType<PkceError.EndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
         Assert.Equal("invalid_grant", error.Error);
     }
 
@@ -87,7 +87,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var config = ConfigFor("public");
         var verified = await VerifiedAsync(config, p => p with { RedirectUri = new Uri("http://127.0.0.1:8000/other") });
-        var error = Assert.IsType<PkceError.TokenEndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
+        var error = Assert.IsType<PkceError.EndpointError>(await Expect.Left(Token.Exchange(config, fixture.Http, verified, default)));
         Assert.Equal("invalid_grant", error.Error);
     }
 
@@ -96,7 +96,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var verified = await VerifiedAsync(ConfigFor("public"), p => p);
         var stranger = ConfigFor("public", s => s with { ClientId = "nobody" });
-        var error = Assert.IsType<PkceError.TokenEndpointError>(await Expect.Left(Token.Exchange(stranger, fixture.Http, verified, default)));
+        var error = Assert.IsType<PkceError.EndpointError>(await Expect.Left(Token.Exchange(stranger, fixture.Http, verified, default)));
         Assert.Equal("invalid_client", error.Error);
     }
 
@@ -107,7 +107,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var verified = await VerifiedAsync(ConfigFor(kind), p => p);
         var wrong = ConfigFor(kind, s => s with { ClientSecret = "not-the-secret" });
-        var error = Assert.IsType<PkceError.TokenEndpointError>(await Expect.Left(Token.Exchange(wrong, fixture.Http, verified, default)));
+        var error = Assert.IsType<PkceError.EndpointError>(await Expect.Left(Token.Exchange(wrong, fixture.Http, verified, default)));
         Assert.Equal("invalid_client", error.Error);
     }
 
@@ -117,7 +117,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var config = ConfigFor("public");
         var (store, callback) = await AuthorizedAsync(config);
         var forged = callback.Replace("state=", "state=x");
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, forged, default)));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, forged, default)));
         Assert.IsType<PkceError.StateUnknown>(error);
     }
 
@@ -126,8 +126,8 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var config = ConfigFor("public");
         var (store, callback) = await AuthorizedAsync(config);
-        await Expect.Right(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default));
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default)));
+        await Expect.Right(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default)));
         Assert.IsType<PkceError.StateReplayed>(error);
     }
 
@@ -138,7 +138,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var config = ConfigFor("public");
         var (store, callback) = await AuthorizedAsync(config, clock);
         clock.Advance(config.PendingLifetime + TimeSpan.FromSeconds(1));
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, clock, Alice, callback, default)));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps with { Clock = clock }, store.Take, Alice, callback, default)));
         Assert.IsType<PkceError.StateExpired>(error);
     }
 
@@ -147,7 +147,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var config = ConfigFor("public");
         var (store, callback) = await AuthorizedAsync(config);
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Mallory, callback, default)));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Mallory, callback, default)));
         Assert.IsType<PkceError.WrongUser>(error);
     }
 
@@ -157,7 +157,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         Authority.DenyAuthorizations = true;
         var config = ConfigFor("public");
         var (store, callback) = await AuthorizedAsync(config);
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default)));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default)));
         var denied = Assert.IsType<PkceError.AuthorizationDenied>(error);
         Assert.Equal(("access_denied", "The test user declined."), (denied.Error, denied.ErrorDescription.IfNone("")));
     }
@@ -167,7 +167,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
     {
         var config = ConfigFor("public", s => s with { ExpectedIssuer = "http://127.0.0.1:1/" });
         var (store, callback) = await AuthorizedAsync(config);
-        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default)));
+        var error = await NoTokenRequest(() => Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default)));
         var mismatch = Assert.IsType<PkceError.IssuerMismatch>(error);
         Assert.Equal(Authority.Issuer.AbsoluteUri, mismatch.Actual);
     }
@@ -178,10 +178,10 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var other = await LocalAuthority.LocalAuthority.StartAsync();
         var config = Expect.Value(Config.Validate(AuthorityFixture.SettingsFor(other, other.Public)));
         var store = new InMemoryPendingStore();
-        var started = await Expect.Right(Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, Alice, default));
+        var started = await Expect.Right(Flow.Start(config, fixture.Deps, store.Save, Alice, default));
         var callback = await fixture.Browser.GetAsync(started.AuthorizationUrl);
         await other.DisposeAsync();
-        var error = await Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback.Headers.Location!.OriginalString, default));
+        var error = await Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback.Headers.Location!.OriginalString, default));
         Assert.IsType<PkceError.TransportFailure>(error);
     }
 
@@ -192,7 +192,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         var config = ConfigFor("public", s => s with { Timeout = TimeSpan.FromMilliseconds(400) });
         var (store, callback) = await AuthorizedAsync(config);
         var before = Authority.TokenRequests;
-        var error = await Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default));
+        var error = await Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default));
         Assert.IsType<PkceError.Timeout>(error);
         Assert.Equal(before + 1, Authority.TokenRequests);
     }
@@ -203,7 +203,7 @@ public sealed class FailureTests(AuthorityFixture fixture) : IDisposable
         Authority.TokenEndpointFails = true;
         var config = ConfigFor("basic");
         var (store, callback) = await AuthorizedAsync(config);
-        var error = Assert.IsType<PkceError.UnexpectedResponse>(await Expect.Left(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default)));
+        var error = Assert.IsType<PkceError.UnexpectedResponse>(await Expect.Left(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default)));
         Assert.Equal(500, error.Status);
         Assert.Contains("500 Internal Server Error", error.BodyExcerpt.IfNone(""));
     }

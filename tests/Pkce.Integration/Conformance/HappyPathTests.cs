@@ -1,3 +1,4 @@
+using Pkce.Http;
 using Pkce.Facade;
 using Pkce.LocalAuthority;
 
@@ -27,9 +28,9 @@ public sealed class HappyPathTests(AuthorityFixture fixture)
         var client = fixture.Client(kind);
         var config = Expect.Value(Config.Validate(fixture.Settings(client)));
         var store = new InMemoryPendingStore();
-        var started = await Expect.Right(Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, Alice, default));
+        var started = await Expect.Right(Flow.Start(config, fixture.Deps, store.Save, Alice, default));
         var callback = await fixture.FollowAsync(started.AuthorizationUrl);
-        var token = await Expect.Right(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, Alice, callback, default));
+        var token = await Expect.Right(Flow.Complete(config, fixture.Deps, store.Take, Alice, callback, default));
         Assert.Equal("Bearer", token.TokenType);
         Assert.True(token.RefreshToken.IsSome);
         Assert.True(token.ExpiresIn.IsSome);

@@ -1,3 +1,4 @@
+using Pkce.Http;
 using Pkce.LocalAuthority;
 
 namespace Pkce.Integration.Conformance;
@@ -23,12 +24,12 @@ public sealed class LoadTests(AuthorityFixture fixture)
                 var name = $"user-{i % Users}";
                 var user = Expect.Value(UserKey.From(name));
                 var hint = Seq1(new QueryParameter("login_hint", name));
-                var first = await Expect.Right(Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, user, hint, default));
-                var second = await Expect.Right(Flow.Start(config, Secrets.SystemRandom, TimeProvider.System, store.Save, user, hint, default));
+                var first = await Expect.Right(Flow.Start(config, fixture.Deps, store.Save, user, hint, default));
+                var second = await Expect.Right(Flow.Start(config, fixture.Deps, store.Save, user, hint, default));
                 foreach (var started in new[] { second, first })
                 {
                     var callback = await fixture.FollowAsync(started.AuthorizationUrl);
-                    var token = await Expect.Right(Flow.Complete(config, store.Take, fixture.Http, TimeProvider.System, user, callback, default));
+                    var token = await Expect.Right(Flow.Complete(config, fixture.Deps, store.Take, user, callback, default));
                     var introspection = await fixture.Authority.IntrospectAsync(token.AccessToken);
                     Assert.True(introspection.Active);
                     Assert.Equal(name, introspection.Subject);

@@ -1,7 +1,7 @@
 using System.Text;
 using LanguageExt;
 
-namespace Pkce;
+namespace Pkce.Http;
 
 /// <summary>The HTTP Basic header of <c>client_secret_basic</c>.</summary>
 public static class BasicCredentials
