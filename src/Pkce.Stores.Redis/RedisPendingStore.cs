@@ -6,25 +6,38 @@ namespace Pkce.Stores.Redis;
 
 /// <summary>
 /// Pending authorizations in Redis, for applications that run on several instances: the callback may land on any
-/// of them. Each entry is one key (<c>prefix + state</c>) whose expiry Redis itself enforces (<c>SET … PX … NX</c>).
-/// A take is one Lua script run atomically on the server: <c>GETDEL</c> the entry and leave a tombstone key for the
-/// rest of its lifetime, so of two instances racing on one callback exactly one wins, and a replay is reported as
-/// such. Every Redis failure (unreachable, timeout, error reply) becomes a <see cref="PkceError.StoreFailure"/>.
+/// of them. Each state has one key, <c>prefix + state</c>, whose expiry Redis itself enforces (<c>SET … PX … NX</c>).
+/// A take is one Lua script run atomically on the server: it reads the entry and overwrites it in the same key with a
+/// tombstone for the rest of its lifetime (<c>KEEPTTL</c>), so of two instances racing on one callback exactly one
+/// wins, and a replay is reported as such. Every Redis failure (unreachable, timeout, error reply) becomes a
+/// <see cref="PkceError.StoreFailure"/>.
+/// <para>
+/// One key per state, holding first the entry and then the tombstone, rather than a second key for the tombstone:
+/// a state is any VSCHAR string (RFC 6749 Appendix A.5: <c>state = 1*VSCHAR</c>), so a tombstone key made by adding
+/// text to the state (<c>prefix + "used:" + S</c>) is the entry key of another state (<c>"used:" + S</c>), and two keys
+/// need not share a Redis Cluster slot, which makes the script fail with CROSSSLOT. A hash tag cannot repair the
+/// second for every input: the cluster hashes only what lies between the key's first <c>{</c> and the first
+/// <c>}</c> after it, and if nothing does (a prefix holding <c>{}</c>, or <c>prefix + "{" + state + "}"</c> with a
+/// state that starts with <c>}</c>) it hashes each whole key. With one key, <c>prefix + state</c> differs for
+/// different states under one prefix, entries and tombstones cannot meet, and every command and script names a single
+/// key, hence a single slot, whatever the state or the prefix contains. An entry is told from a tombstone by its value:
+/// <see cref="PendingCodec.Encode"/> writes a JSON object, which never equals the tombstone's text. A save of a state
+/// whose tombstone still lives is refused, as in the SQLite store.
+/// </para>
 /// </summary>
 public sealed class RedisPendingStore
 {
     /// <summary>The default key prefix.</summary>
     public const string DefaultPrefix = "pkce:pending:";
 
-    // KEYS[1] entry, KEYS[2] tombstone. Returns the entry, or 1 for a replay, or nil for an unknown state.
+    // KEYS[1] the state's key. Returns the entry (leaving the tombstone with the entry's remaining lifetime),
+    // or 1 for a replay, or 0 for an unknown (or expired) state.
     private const string TakeScript = """
-        local ttl = redis.call('PTTL', KEYS[1])
-        local entry = redis.call('GETDEL', KEYS[1])
-        if entry then
-          if ttl > 0 then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
-          return entry
-        end
-        return redis.call('EXISTS', KEYS[2])
+        local value = redis.call('GET', KEYS[1])
+        if not value then return 0 end
+        if value == 'taken' then return 1 end
+        redis.call('SET', KEYS[1], 'taken', 'KEEPTTL')
+        return value
         """;
 
     private readonly IDatabase _redis;
@@ -53,7 +66,7 @@ public sealed class RedisPendingStore
         {
             var lifetime = pending.ExpiresAt - _clock.GetUtcNow();
             if (lifetime <= TimeSpan.Zero) return Left<PkceError, Unit>(new PkceError.StateExpired(pending.ExpiresAt));
-            var written = await _redis.StringSetAsync(Entry(pending.State), PendingCodec.Encode(pending), lifetime, When.NotExists)
+            var written = await _redis.StringSetAsync(Key(pending.State), PendingCodec.Encode(pending), lifetime, When.NotExists)
                 .WaitAsync(cancellationToken);
             return written
                 ? Right<PkceError, Unit>(unit)
@@ -64,7 +77,7 @@ public sealed class RedisPendingStore
     public EitherAsync<PkceError, PendingAuthorization> Take(State state, CancellationToken cancellationToken) =>
         Run(cancellationToken, async () =>
         {
-            var result = await _redis.ScriptEvaluateAsync(TakeScript, [Entry(state), Tombstone(state)]).WaitAsync(cancellationToken);
+            var result = await _redis.ScriptEvaluateAsync(TakeScript, [Key(state)]).WaitAsync(cancellationToken);
             if (result.Resp2Type == ResultType.BulkString)
                 return PendingCodec.Decode((string)result!).Bind(pending =>
                     pending.IsExpiredAt(_clock.GetUtcNow())
@@ -75,9 +88,8 @@ public sealed class RedisPendingStore
                 : Left<PkceError, PendingAuthorization>(new PkceError.StateUnknown());
         });
 
-    private RedisKey Entry(State state) => _prefix + state.Value;
-
-    private RedisKey Tombstone(State state) => _prefix + "used:" + state.Value;
+    /// <summary>The one key of a state: its entry until the first take, then its tombstone until the entry's expiry.</summary>
+    private RedisKey Key(State state) => _prefix + state.Value;
 
     private static EitherAsync<PkceError, T> Run<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work) =>
         RunAsync(cancellationToken, work).ToAsync();

@@ -12,6 +12,35 @@ namespace Pkce.Integration.Stores;
 public sealed class RedisServer : IAsyncLifetime
 {
     private Process? _process;
+    private readonly string[] _extraArguments = [];
+    private readonly string? _directory;
+
+    public RedisServer() { }
+
+    private RedisServer(string[] extraArguments, string directory) => (_extraArguments, _directory) = (extraArguments, directory);
+
+    /// <summary>
+    /// A one-node Redis Cluster (<c>cluster-enabled yes</c>) holding all 16384 slots, ready for keyed commands; it
+    /// answers CROSSSLOT to a command or script whose keys are in different slots, as every cluster node does.
+    /// </summary>
+    public static async Task<RedisServer> StartClusterNodeAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("pkce-redis-cluster-").FullName;
+        var node = new RedisServer(
+            ["--cluster-enabled", "yes", "--cluster-port", FreePort().ToString(), "--cluster-config-file", Path.Combine(directory, "nodes.conf"), "--dir", directory],
+            directory);
+        await node.InitializeAsync();
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(node.Configuration + ",allowAdmin=true");
+        var database = admin.GetDatabase();
+        await database.ExecuteAsync("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (((string)(await database.ExecuteAsync("CLUSTER", "INFO"))!).Contains("cluster_state:ok", StringComparison.Ordinal)) return node;
+            await Task.Delay(50);
+        }
+        await node.DisposeAsync();
+        throw new InvalidOperationException($"the Redis cluster node on 127.0.0.1:{node.Port} did not reach cluster_state:ok");
+    }
 
     public int Port { get; } = FreePort();
 
@@ -23,7 +52,7 @@ public sealed class RedisServer : IAsyncLifetime
             "redis-server was not found on PATH. The Redis store's tests need a real Redis 7: install the Debian package " +
             "with `apt-get install redis-server` (./test.sh does this when run as root), then run the tests again.");
         _process = Process.Start(new ProcessStartInfo(program,
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"])
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", .. _extraArguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -65,6 +94,7 @@ public sealed class RedisServer : IAsyncLifetime
             _process.WaitForExit();
         }
         _process?.Dispose();
+        if (_directory is not null) Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
     }
 
