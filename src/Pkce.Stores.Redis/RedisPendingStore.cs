@@ -107,6 +107,11 @@ public sealed class RedisPendingStore
             // StackExchange.Redis messages name the command and endpoint; keys and values are not included.
             return new PkceError.StoreFailure($"Redis: {e.GetType().Name}: {FirstLine(e.Message)}");
         }
+        catch (RedisCommandException e)
+        {
+            // Refused by the client library before sending (a command the server cannot take).
+            return new PkceError.StoreFailure($"Redis: {FirstLine(e.Message)}");
+        }
         catch (TimeoutException e)
         {
             return new PkceError.StoreFailure($"Redis: timeout: {FirstLine(e.Message)}");

@@ -230,7 +230,7 @@ public sealed class FacadeTests : IAsyncLifetime
         using var manager = new LocalGitLab(_server.BaseAddress.AbsoluteUri);
         var state = StateOf(await ManagerUsage.LoginAsync(manager, "alice"));
         var error = await Assert.ThrowsAsync<PkceFlowException>(() => manager.FetchAccessTokenAsync("alice", state, "code-1", null));
-        Assert.Equal(("invalid_grant", "code expired", 400, "token_endpoint_error"), (error.OAuthError, error.ErrorDescription, error.StatusCode, error.Code));
+        Assert.Equal(("invalid_grant", "code expired", 400, "endpoint_error"), (error.OAuthError, error.ErrorDescription, error.StatusCode, error.Code));
         Assert.Equal("token endpoint answered 400 with 'invalid_grant': code expired", error.Message);
     }
 

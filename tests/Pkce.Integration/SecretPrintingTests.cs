@@ -194,7 +194,7 @@ public sealed partial class SecretPrintingTests
         Type[] known =
         [
             typeof(LoginOptions), typeof(PkceSettings), typeof(TokenResponse), typeof(PendingAuthorization), typeof(VerifiedCallback),
-            typeof(UserSecrets), typeof(ClientSecret), typeof(CodeVerifier), typeof(AuthorizationCode), typeof(TokenRequest),
+            typeof(UserSecrets), typeof(ClientSecret), typeof(CodeVerifier), typeof(AuthorizationCode), typeof(Pkce.Http.FormPost),
             typeof(PkceTokenResponse), typeof(ClientConfig), typeof(FlowSecrets),
         ];
         Assert.Empty(known.Except(holders));
