@@ -20,14 +20,15 @@ public static class Flow
         Start(config, deps, save, user, Seq<QueryParameter>(), cancellationToken);
 
     /// <summary>
-    /// Generates the secrets, builds the authorization URL (so bad extras fail before anything is stored), then
-    /// saves the pending authorization. The URL is returned only once the save is acknowledged.
+    /// Generates the secrets, builds the authorization URL (so bad extras fail before anything is stored), pushing
+    /// the request first when the server takes pushed requests (<see cref="AuthorizationRequest.Url"/>), then saves
+    /// the pending authorization. The URL is returned only once the save is acknowledged.
     /// </summary>
     public static EitherAsync<PkceError, StartedFlow> Start(
         PkceConfig config, Dependencies deps, SavePending save, UserKey user, Seq<QueryParameter> extras, CancellationToken cancellationToken)
     {
         var pending = PendingAuthorization.For(config, Secrets.Generate(deps.Random), user, deps.Clock.GetUtcNow());
-        return from url in AuthorizationUrl.Build(config, pending, extras).ToAsync()
+        return from url in AuthorizationRequest.Url(config, deps, pending, extras, cancellationToken)
                from _ in save(pending, cancellationToken)
                select new StartedFlow(pending, url);
     }

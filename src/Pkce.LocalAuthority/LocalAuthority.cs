@@ -38,6 +38,7 @@ public sealed class LocalAuthority : IAsyncDisposable
     private readonly SqliteConnection _keepAlive;
     private readonly HttpClient _introspection = new();
     private int _tokenRequests;
+    private int _pushedRequests;
 
     private LocalAuthority(WebApplication app, SqliteConnection keepAlive, LocalAuthorityOptions options)
     {
@@ -46,7 +47,11 @@ public sealed class LocalAuthority : IAsyncDisposable
         Public = new LocalClient("pkce-public", null, LocalClientKind.Public, options.RedirectUris);
         Basic = new LocalClient("pkce-basic", "pkce-basic-development-secret", LocalClientKind.ConfidentialBasic, options.RedirectUris);
         Post = new LocalClient("pkce-post", "pkce-post-development-secret", LocalClientKind.ConfidentialPost, options.RedirectUris);
+        Par = new LocalClient("pkce-par", "pkce-par-development-secret", LocalClientKind.PushedOnly, options.RedirectUris);
     }
+
+    /// <summary>The confidential client (<c>client_secret_basic</c>) that may only push its authorization requests.</summary>
+    public LocalClient Par { get; }
 
     /// <summary>The public client (no secret).</summary>
     public LocalClient Public { get; }
@@ -74,6 +79,12 @@ public sealed class LocalAuthority : IAsyncDisposable
 
     /// <summary>The revocation endpoint (RFC 7009).</summary>
     public Uri RevocationEndpoint => new(Issuer, "connect/revoke");
+
+    /// <summary>The pushed authorization request endpoint (RFC 9126).</summary>
+    public Uri PushedAuthorizationEndpoint => new(Issuer, "connect/par");
+
+    /// <summary>How many requests reached the pushed authorization request endpoint.</summary>
+    public int PushedRequests => Volatile.Read(ref _pushedRequests);
 
     /// <summary>The discovery document.</summary>
     public Uri DiscoveryEndpoint => new(Issuer, ".well-known/openid-configuration");
@@ -110,7 +121,13 @@ public sealed class LocalAuthority : IAsyncDisposable
                 server.SetAuthorizationEndpointUris("connect/authorize")
                     .SetTokenEndpointUris("connect/token")
                     .SetIntrospectionEndpointUris("connect/introspect")
-                    .SetRevocationEndpointUris("connect/revoke");
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetPushedAuthorizationEndpointUris("connect/par");
+                if (options.RequirePushedAuthorizationRequests) server.RequirePushedAuthorizationRequests();
+                server.SetAccessTokenLifetime(options.AccessTokenLifetime);
+                // Rolling refresh tokens (OpenIddict's default) with no reuse leeway: a redeemed refresh token is
+                // refused at once, and its reuse revokes the grant, as a server with reuse detection does.
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
                 server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
                 server.SetAuthorizationCodeLifetime(options.CodeLifetime);
                 server.RegisterScopes([.. options.Scopes, Scopes.OpenId, Scopes.OfflineAccess]);
@@ -131,7 +148,7 @@ public sealed class LocalAuthority : IAsyncDisposable
         {
             await scope.ServiceProvider.GetRequiredService<AuthorityDbContext>().Database.EnsureCreatedAsync(cancellationToken);
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-            foreach (var client in authority.Clients)
+            foreach (var client in authority.Clients.Append(authority.Par))
                 await applications.CreateAsync(Registration(client, options), cancellationToken);
             await applications.CreateAsync(new OpenIddictApplicationDescriptor
             {
@@ -158,11 +175,13 @@ public sealed class LocalAuthority : IAsyncDisposable
             Permissions =
             {
                 Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.Revocation,
+                Permissions.Endpoints.PushedAuthorization,
                 Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
                 Permissions.Prefixes.Scope + Scopes.OfflineAccess,
             },
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
+        if (client.Kind == LocalClientKind.PushedOnly) descriptor.Requirements.Add(Requirements.Features.PushedAuthorizationRequests);
         foreach (var scope in options.Scopes) descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
         foreach (var uri in client.RedirectUris) descriptor.RedirectUris.Add(new Uri(uri));
         return descriptor;
@@ -171,6 +190,7 @@ public sealed class LocalAuthority : IAsyncDisposable
     /// <summary>Counts token requests and applies the faults a test asked for.</summary>
     private async Task TokenEndpointFaults(HttpContext context, RequestDelegate next)
     {
+        if (context.Request.Path.Equals("/connect/par", StringComparison.Ordinal)) Interlocked.Increment(ref _pushedRequests);
         if (!context.Request.Path.Equals("/connect/token", StringComparison.Ordinal))
         {
             await next(context);

@@ -12,6 +12,12 @@ public sealed record LocalAuthorityOptions
     /// <summary>The scopes clients may ask for (besides <c>openid</c> and <c>offline_access</c>).</summary>
     public IReadOnlyList<string> Scopes { get; init; } = ["api"];
 
+    /// <summary>Lifetime of access tokens.</summary>
+    public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>RFC 9126 §5: every client must push its authorization requests (the metadata says so).</summary>
+    public bool RequirePushedAuthorizationRequests { get; init; }
+
     /// <summary>Lifetime of authorization codes.</summary>
     public TimeSpan CodeLifetime { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -13,6 +13,9 @@ public enum LocalClientKind
 
     /// <summary>A confidential client meant to use the form body (<c>client_secret_post</c>).</summary>
     ConfidentialPost,
+
+    /// <summary>A confidential client (<c>client_secret_basic</c>) that may only use pushed authorization requests (RFC 9126).</summary>
+    PushedOnly,
 }
 
 /// <summary>A client registered with the local authority. Prints without its secret, like every record holding one.</summary>

@@ -29,10 +29,10 @@ public sealed class LocalAuthorityProcessTests
     }
 
     // Linux signal numbers (signal(7)); Process.Kill would send SIGKILL, which no program can handle.
+    // SIGTERM only: a process started from a non-interactive shell's background job inherits SIGINT and SIGQUIT
+    // as ignored (POSIX), and .NET keeps them ignored, so a test of those would depend on how CI was started.
     [Theory]
     [InlineData("SIGTERM", 15)]
-    [InlineData("SIGINT", 2)]
-    [InlineData("SIGQUIT", 3)]
     public async Task The_standalone_authority_exits_0_and_releases_its_port_on_a_termination_signal(string name, int signal)
     {
         Assert.True(OperatingSystem.IsLinux(), "signal numbers are Linux's");

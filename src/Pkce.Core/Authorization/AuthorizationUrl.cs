@@ -33,6 +33,33 @@ public static class AuthorizationUrl
             () => Right<PkceError, string>(Compose(config, state, challenge, extras)));
 
     /// <summary>
+    /// The authorization request's parameters as a list, for a pushed request (RFC 9126 §2.1: "the client
+    /// includes ... all authorization request parameters"): the same names and values as in <see cref="Build(PkceConfig, PendingAuthorization, Seq{QueryParameter})"/>
+    /// but <c>client_id</c>, which the client authentication adds, with the same checks of the extras.
+    /// </summary>
+    public static Either<PkceError, Seq<QueryParameter>> Parameters(PkceConfig config, PendingAuthorization pending, Seq<QueryParameter> extras) =>
+        CheckExtras(config, extras).Match(
+            error => Left<PkceError, Seq<QueryParameter>>(error),
+            () => Right<PkceError, Seq<QueryParameter>>(
+                Seq(new QueryParameter(WireNames.ResponseType, "code"), new QueryParameter(WireNames.RedirectUri, config.Client.RedirectUri.OriginalString))
+                    + config.Client.Scope.Map(scope => new QueryParameter(WireNames.Scope, scope)).ToSeq()
+                    + Seq(new QueryParameter(WireNames.State, pending.State.Value), new QueryParameter(WireNames.CodeChallenge, pending.Challenge.Value),
+                        new QueryParameter(WireNames.CodeChallengeMethod, WireNames.S256))
+                    + extras));
+
+    /// <summary>
+    /// RFC 9126 §4: after a push, the authorization request holds only <c>client_id</c> and the
+    /// <c>request_uri</c> the server gave (with the endpoint's own query kept, RFC 6749 §3.1).
+    /// </summary>
+    public static string Pushed(PkceConfig config, string requestUri)
+    {
+        var endpoint = config.Server.AuthorizationEndpoint;
+        var query = endpoint.Query.Length > 1 ? endpoint.Query + "&" : "?";
+        return $"{endpoint.GetLeftPart(UriPartial.Path)}{query}{WireNames.ClientId}={Uri.EscapeDataString(config.Client.ClientId)}" +
+               $"&{WireNames.RequestUri}={Uri.EscapeDataString(requestUri)}";
+    }
+
+    /// <summary>
     /// The part of every URL that depends on the configuration only: endpoint, its own query, and the encoded
     /// <c>response_type</c>, <c>client_id</c>, <c>redirect_uri</c> and <c>scope</c>. Computed once per configuration.
     /// </summary>

@@ -24,8 +24,11 @@ public static class Config
         var server =
             (EndpointOf("authorization endpoint", settings.AuthorizationEndpoint, settings.RootUrl, settings.AuthorizationPath),
              EndpointOf("token endpoint", settings.TokenEndpoint, settings.RootUrl, settings.TokenPath),
-             IssuerOf(settings.ExpectedIssuer, settings.IssuerAlwaysSent))
-            .Apply((authorize, token, issuer) => new ServerConfig(authorize, token, issuer, settings.IssuerAlwaysSent));
+             IssuerOf(settings.ExpectedIssuer, settings.IssuerAlwaysSent),
+             ParOf(settings),
+             OptionalEndpoint("revocation endpoint", settings.RevocationEndpoint))
+            .Apply((authorize, token, issuer, par, revocation) => new ServerConfig(authorize, token, issuer, settings.IssuerAlwaysSent,
+                par, settings.RequirePushedAuthorizationRequests, revocation));
         return (client, server, Positive("timeout", settings.Timeout), Positive("pending lifetime", settings.PendingLifetime))
             .Apply((c, s, timeout, lifetime) => new PkceConfig(c, s, timeout, lifetime))
             .ToEither()
@@ -104,6 +107,21 @@ public static class Config
     private static bool IsUnder(Uri root, Uri resolved) =>
         Uri.Compare(root, resolved, UriComponents.SchemeAndServer | UriComponents.UserInfo, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0
         && resolved.AbsolutePath.StartsWith(root.AbsolutePath, StringComparison.Ordinal);
+
+    private static Validation<string, Option<Uri>> OptionalEndpoint(string name, string? value) =>
+        string.IsNullOrWhiteSpace(value) ? Success<string, Option<Uri>>(None) : SecureAbsolute(name, value).Map(Some);
+
+    /// <summary>
+    /// RFC 9126 §5: a server that requires pushed requests needs an endpoint to push them to, and the client must
+    /// use it. The endpoint is dropped when pushing is turned off (and not required).
+    /// </summary>
+    private static Validation<string, Option<Uri>> ParOf(PkceSettings settings) =>
+        OptionalEndpoint("pushed authorization request endpoint", settings.PushedAuthorizationRequestEndpoint).Bind(endpoint =>
+            settings.RequirePushedAuthorizationRequests && endpoint.IsNone
+                ? Fail<string, Option<Uri>>("pushed authorization requests are required but no endpoint for them is set")
+            : settings.RequirePushedAuthorizationRequests && !settings.UsePushedAuthorizationRequests
+                ? Fail<string, Option<Uri>>("pushed authorization requests are required by the server but turned off")
+            : Success<string, Option<Uri>>(settings.UsePushedAuthorizationRequests ? endpoint : None));
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;

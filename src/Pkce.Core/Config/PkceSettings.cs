@@ -45,6 +45,25 @@ public sealed record PkceSettings
     /// <summary>Absolute token endpoint; overrides <see cref="RootUrl"/> + <see cref="TokenPath"/>.</summary>
     public string? TokenEndpoint { get; init; }
 
+    /// <summary>
+    /// RFC 9126: the pushed authorization request endpoint. When set (or discovered), authorization parameters are
+    /// pushed there and the user is sent to a URL holding only <c>client_id</c> and <c>request_uri</c>, unless
+    /// <see cref="UsePushedAuthorizationRequests"/> is false.
+    /// </summary>
+    public string? PushedAuthorizationRequestEndpoint { get; init; }
+
+    /// <summary>Whether to push authorization requests when an endpoint for them is known (default true).</summary>
+    public bool UsePushedAuthorizationRequests { get; init; } = true;
+
+    /// <summary>
+    /// RFC 9126 §5 <c>require_pushed_authorization_requests</c>: the server accepts only pushed requests, so a plain
+    /// authorization request is never sent and a failed push is an error.
+    /// </summary>
+    public bool RequirePushedAuthorizationRequests { get; init; }
+
+    /// <summary>RFC 7009: the token revocation endpoint.</summary>
+    public string? RevocationEndpoint { get; init; }
+
     /// <summary>The server's issuer identifier for RFC 9207 <c>iss</c> checks.</summary>
     public string? ExpectedIssuer { get; init; }
 
@@ -63,6 +82,8 @@ public sealed record PkceSettings
         builder.Append($"ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ");
         builder.Append($"Authentication = {Authentication}, RedirectUri = {RedirectUri}, Scope = {Scope}, ");
         builder.Append($"RootUrl = {RootUrl}, AuthorizationEndpoint = {AuthorizationEndpoint}, TokenEndpoint = {TokenEndpoint}, ");
+        builder.Append($"PushedAuthorizationRequestEndpoint = {PushedAuthorizationRequestEndpoint}, UsePushedAuthorizationRequests = {UsePushedAuthorizationRequests}, ");
+        builder.Append($"RequirePushedAuthorizationRequests = {RequirePushedAuthorizationRequests}, RevocationEndpoint = {RevocationEndpoint}, ");
         builder.Append($"ExpectedIssuer = {ExpectedIssuer}, IssuerAlwaysSent = {IssuerAlwaysSent}");
         return true;
     }

@@ -108,6 +108,13 @@ public abstract record PkceError
     /// <summary>An endpoint did not answer within the configured timeout. An authorization code is spent either way.</summary>
     public sealed record Timeout(string Endpoint, TimeSpan After) : PkceError("timeout", $"the {Endpoint} did not answer within {After.TotalSeconds:0.###} s");
 
+    /// <summary>
+    /// The authorization server's metadata (RFC 8414) cannot be used: its issuer is not the one asked for, an
+    /// endpoint is missing or not https, S256 is not supported, or the document is malformed.
+    /// </summary>
+    public sealed record InvalidMetadata(string Issuer, string Reason)
+        : PkceError("invalid_metadata", $"the metadata of '{ServerText.Printable(Issuer)}' cannot be used: {Reason}");
+
     /// <summary>A store of pending authorizations failed (unreachable, unwritable, corrupt).</summary>
     public sealed record StoreFailure(string Reason)
         : PkceError("store_failure", "the pending-authorization store failed: " + ServerText.Printable(Reason));

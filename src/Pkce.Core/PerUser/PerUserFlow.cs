@@ -33,7 +33,7 @@ public static class PerUserFlow
         PkceConfig config, Dependencies deps, SaveUserSecrets save, UserKey user, Seq<QueryParameter> extras, CancellationToken cancellationToken)
     {
         var pending = PendingAuthorization.For(config, Secrets.Generate(deps.Random), user, deps.Clock.GetUtcNow());
-        return from url in AuthorizationUrl.Build(config, pending, extras).ToAsync()
+        return from url in AuthorizationRequest.Url(config, deps, pending, extras, cancellationToken)
                from _ in save(UserSecrets.Of(pending), cancellationToken)
                select new StartedFlow(pending, url);
     }

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using LanguageExt;
+using Pkce.Http;
+
+namespace Pkce;
+
+/// <summary>
+/// Metadata per issuer, fetched once and kept for a lifetime. Single flight: however many callers ask for an issuer
+/// at once, one fetch is made and all of them get its result. A failed fetch is not kept: the next caller tries
+/// again. The shared fetch runs on its own deadline (<see cref="Timeout"/>), so one caller's cancellation cancels
+/// only that caller's wait.
+/// </summary>
+public sealed class MetadataCache
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly HttpPort _http;
+    private readonly TimeProvider _clock;
+
+    /// <summary>A cache that fetches through <paramref name="http"/> and keeps documents for <paramref name="lifetime"/>.</summary>
+    public MetadataCache(HttpPort http, TimeProvider clock, TimeSpan lifetime, TimeSpan timeout)
+    {
+        (_http, _clock) = (http ?? throw new ArgumentNullException(nameof(http)), clock ?? throw new ArgumentNullException(nameof(clock)));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        (Lifetime, Timeout) = (lifetime, timeout);
+    }
+
+    /// <summary>How long a fetched document is used.</summary>
+    public TimeSpan Lifetime { get; }
+
+    /// <summary>The deadline of one fetch.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Number of metadata fetches started (for tests and benchmarks of the single flight).</summary>
+    public long Fetches => Interlocked.Read(ref _fetches);
+
+    private long _fetches;
+
+    /// <summary>The metadata of <paramref name="issuer"/>, from the cache while it is fresh.</summary>
+    public EitherAsync<PkceError, ServerMetadata> Get(string issuer, CancellationToken cancellationToken) =>
+        GetAsync(issuer ?? throw new ArgumentNullException(nameof(issuer)), cancellationToken).ToAsync();
+
+    private async Task<Either<PkceError, ServerMetadata>> GetAsync(string issuer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = _clock.GetUtcNow();
+            var entry = _entries.GetOrAdd(issuer, static (key, cache) => cache.Start(key), this);
+            if (entry.Fetch.IsCompleted && entry.Fetch.Result.IsRight && now >= entry.Started + Lifetime)
+            {
+                // Stale: the first caller to notice replaces it; the others see the replacement.
+                _entries.TryUpdate(issuer, Start(issuer), entry);
+                continue;
+            }
+            var result = await entry.Fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsLeft) _entries.TryRemove(KeyValuePair.Create(issuer, entry));
+            return result;
+        }
+    }
+
+    private Entry Start(string issuer)
+    {
+        var started = _clock.GetUtcNow();
+        return new Entry(started, new Lazy<Task<Either<PkceError, ServerMetadata>>>(() =>
+        {
+            Interlocked.Increment(ref _fetches);
+            return Discovery.Fetch(_http, issuer, Timeout, CancellationToken.None).ToEither();
+        }));
+    }
+
+    private sealed record Entry(DateTimeOffset Started, Lazy<Task<Either<PkceError, ServerMetadata>>> Lazy)
+    {
+        public Task<Either<PkceError, ServerMetadata>> Fetch => Lazy.Value;
+    }
+}
