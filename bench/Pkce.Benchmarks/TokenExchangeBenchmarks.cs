@@ -29,16 +29,17 @@ public class TokenExchangeBenchmarks
     private string _verifier = "";
 
     /// <summary>The seed-style facade with hooks that hand back one fixed set of secrets.</summary>
-    private sealed class FixedManager(string tokenEndpointRoot, FlowSecrets secrets, HttpClient http) : PkceFlowManager<string>(http)
+    private sealed class FixedManager(string tokenEndpointRoot, FlowSecrets secrets) : PkceFlowManager<string>()
     {
         public override string ClientId => "bench-client";
         public override string RedirectUri => TokenExchangeBenchmarks.RedirectUri;
         public override string RootUrl => tokenEndpointRoot;
-        private readonly UserSecrets _row = new(secrets.State.Value, secrets.Verifier.Value, secrets.Challenge.Value, DateTimeOffset.MaxValue);
         protected override Task StoreUserSecretsAsync(string user, UserSecrets stored, CancellationToken ct) => Task.CompletedTask;
-        // Hands the same row back on every call (a benchmark redeems one callback many times); a real store deletes it.
+        // Hands the same secrets back on every call (a benchmark redeems one callback many times); a real store deletes them.
         protected override Task<UserSecrets?> TakeUserSecretsAsync(string user, string state, CancellationToken ct) =>
-            Task.FromResult<UserSecrets?>(state == _row.State ? _row : null);
+            Task.FromResult<UserSecrets?>(state == secrets.State.Value
+                ? new UserSecrets(user, secrets.State.Value, secrets.Verifier.Value, secrets.Challenge.Value, DateTimeOffset.UtcNow.AddMinutes(5))
+                : null);
     }
 
     [GlobalSetup]
@@ -59,7 +60,7 @@ public class TokenExchangeBenchmarks
         _verifier = secrets.Verifier.Value;
         _port = HttpPort.Create();
         _http = new HttpClient();
-        _manager = new FixedManager(_server.Address.AbsoluteUri, secrets, _http);
+        _manager = new FixedManager(_server.Address.AbsoluteUri, secrets);
     }
 
     [GlobalCleanup]

@@ -4,7 +4,7 @@ namespace Pkce.Samples;
 
 public static class CompositionStyle
 {
-    public static PkceClient Create(string rootUrl, HttpClient httpClient) =>
+    public static PkceClient Create(string rootUrl, SocketsHttpHandler transport) =>
         // README:client-create
         new PkceClient(
             new PkceSettings
@@ -15,7 +15,7 @@ public static class CompositionStyle
                 Scope = "read_api",
                 Timeout = TimeSpan.FromSeconds(10),
             },
-            httpClient: httpClient); // from IHttpClientFactory, say; the store defaults to in-memory
+            transport: transport); // a fresh SocketsHttpHandler (proxy, certificates); the store defaults to in-memory
         // README:end
 
     public static async Task<string> RoundTripAsync(PkceClient client, string user, Func<string, Task<string>> browser)

@@ -35,10 +35,8 @@ public static class ManagerUsage
     public static async Task<string> LoginAsync(GitLabPkceFlowManager gitlabManager, string user)
     {
         // README:manager-login
-        var (state, verifier, challenge) = await gitlabManager.MakeUserSecretsAsync(user);
-        string url = await gitlabManager.GetAuthorizationUrlAsync(user);
+        string url = await gitlabManager.GetAuthorizationUrlAsync(user); // makes and stores fresh secrets
         // README:end
-        _ = (state, verifier, challenge);
         return url;
     }
 

@@ -91,7 +91,9 @@ public sealed class CallbackListener : IAsyncDisposable
 
     private Task RefuseAsync(HttpContext context, int status, string what)
     {
-        _report($"ignored {ServerText.Printable(what)} (answered {status}); still waiting for the sign-in callback");
+        _report(_callback.Task.IsCompleted
+            ? $"ignored {ServerText.Printable(what)} (answered {status})"
+            : $"ignored {ServerText.Printable(what)} (answered {status}); still waiting for the sign-in callback");
         return WriteAsync(context, new ResultPage(false, "This request is not the sign-in callback the command is waiting for; it was ignored."), status);
     }
 

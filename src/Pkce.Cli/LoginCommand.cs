@@ -77,7 +77,7 @@ public static class LoginCommand
                 t =>
                 {
                     listener.Answer(new ResultPage(true, "The command-line tool has its token."));
-                    terminal.Out.WriteLine(t.RawJson);
+                    terminal.Out.WriteLine(TokenJson.Printable(t));
                     return new LoginOutcome(ExitCodes.Success, Some(t));
                 },
                 error =>

@@ -5,7 +5,7 @@ namespace Pkce.Facade;
 
 /// <summary>
 /// The composition style: a client built from settings and, optionally, a store of pending authorizations (the
-/// in-memory store by default), an <see cref="HttpClient"/>, a clock and a random source. Flows are keyed by
+/// in-memory store by default), a socket handler, a clock and a random source. Flows are keyed by
 /// state, so one user may have several in progress. Every method is one call into <c>Pkce.Core</c>.
 /// </summary>
 public sealed class PkceClient : IDisposable
@@ -17,13 +17,17 @@ public sealed class PkceClient : IDisposable
     /// <summary>Validates <paramref name="settings"/> (throws <see cref="ImproperlyConfiguredException"/>).</summary>
     /// <param name="settings">The client and server settings.</param>
     /// <param name="store">Where pending authorizations wait for their callback; in memory if null.</param>
-    /// <param name="httpClient">The client for token requests, e.g. from <c>IHttpClientFactory</c>; one of its own if null.</param>
+    /// <param name="transport">
+    /// The socket handler for requests to the server (its proxy, certificates, connection pool), fresh, not yet used;
+    /// one of its own if null. A finished <see cref="HttpClient"/> is not taken: its handlers could follow a redirect
+    /// with the code in the body (see <see cref="HttpPort"/>).
+    /// </param>
     /// <param name="clock">The clock; the system's if null.</param>
     /// <param name="random">The random source; the OS CSPRNG if null.</param>
-    public PkceClient(PkceSettings settings, PendingStore? store = null, HttpClient? httpClient = null, TimeProvider? clock = null, RandomBytes? random = null)
+    public PkceClient(PkceSettings settings, PendingStore? store = null, SocketsHttpHandler? transport = null, TimeProvider? clock = null, RandomBytes? random = null)
     {
         _config = Config.Validate(settings).OrThrow();
-        _deps = new Dependencies(random ?? Secrets.SystemRandom, clock ?? TimeProvider.System, httpClient is null ? HttpPort.Create() : HttpPort.Of(httpClient));
+        _deps = new Dependencies(random ?? Secrets.SystemRandom, clock ?? TimeProvider.System, transport is null ? HttpPort.Create() : HttpPort.Of(transport));
         _store = store ?? new InMemoryPendingStore(_deps.Clock).Ports;
     }
 
@@ -63,6 +67,6 @@ public sealed class PkceClient : IDisposable
          from token in Flow.Complete(_config, _deps, _store.Take, key, response, cancellationToken)
          select new PkceTokenResponse(token)).OrThrow();
 
-    /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
+    /// <summary>Releases the HTTP port and its socket handler.</summary>
     public void Dispose() => _deps.Http.Dispose();
 }

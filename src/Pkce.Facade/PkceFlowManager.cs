@@ -26,14 +26,14 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     protected PkceFlowManager() : this(null) { }
 
     /// <summary>
-    /// A manager whose token requests go through <paramref name="httpClient"/> if given (e.g. from
-    /// <c>IHttpClientFactory</c>); redirects are never followed, whatever the client's handler does.
+    /// A manager whose requests go through <paramref name="transport"/> if given: a fresh socket handler (its proxy,
+    /// certificates, connection pool), which the manager owns from now on. Redirects are never followed.
     /// </summary>
-    protected PkceFlowManager(HttpClient? httpClient)
+    protected PkceFlowManager(SocketsHttpHandler? transport)
     {
         // Nothing a subclass overrides is read here: its constructor has not run yet.
         _config = new Lazy<PkceConfig>(() => Config.Validate(Settings).OrThrow());
-        _http = httpClient is null ? HttpPort.Create() : HttpPort.Of(httpClient);
+        _http = transport is null ? HttpPort.Create() : HttpPort.Of(transport);
     }
 
     /// <summary>The validated configuration (validated on first use).</summary>
@@ -162,7 +162,7 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     private static Either<PkceError, UserKey> KeyOf(TUser user) =>
         UserKey.From(Convert.ToString(user ?? throw new ArgumentNullException(nameof(user)), CultureInfo.InvariantCulture));
 
-    /// <summary>Releases the HTTP client if this object made it (an injected one stays its owner's).</summary>
+    /// <summary>Releases the HTTP port and its socket handler.</summary>
     public void Dispose()
     {
         _http.Dispose();

@@ -179,10 +179,57 @@ public sealed class FacadeTests : IAsyncLifetime
         using var manager = new LocalGitLab(_server.BaseAddress.AbsoluteUri);
         var extra = await Assert.ThrowsAsync<PkceArgumentException>(() => manager.GetAuthorizationUrlAsync("alice", [new("STATE", "mine")]));
         Assert.Equal("invalid_value", extra.Code);
-        using var http = new HttpClient();
-        using var client = Client(http);
+        using var client = Client();
         var user = await Assert.ThrowsAsync<PkceArgumentException>(() => client.GetAuthorizationUrlAsync(""));
         Assert.Equal("invalid user key: missing", user.Message);
+    }
+
+    [Fact]
+    public async Task Manager_refuses_another_users_secrets_even_from_a_store_keyed_by_state_alone()
+    {
+        using var manager = new StateKeyedManager(_server.BaseAddress.AbsoluteUri);
+        var mallorys = StateOf(await manager.GetAuthorizationUrlAsync("mallory"));
+        var error = await Assert.ThrowsAsync<StateForgeryException>(() => manager.FetchAccessTokenAsync("alice", mallorys, "mallorys-code", null));
+        Assert.Equal("wrong_user", error.Code);
+        Assert.Empty(_server.Received);
+    }
+
+    [Theory]
+    [InlineData(0, "state_expired")]
+    [InlineData(1, "store_failure")]
+    public async Task Manager_refuses_stored_secrets_without_a_believable_expiry(int which, string code)
+    {
+        var expiry = which == 0 ? default : DateTimeOffset.MaxValue;
+        using var manager = new StateKeyedManager(_server.BaseAddress.AbsoluteUri, expiry);
+        var state = StateOf(await manager.GetAuthorizationUrlAsync("alice"));
+        var error = await Assert.ThrowsAnyAsync<PkceException>(() => manager.FetchAccessTokenAsync("alice", state, "code-1", null));
+        Assert.Equal(code, error.Code);
+        Assert.Empty(_server.Received);
+    }
+
+    [Fact]
+    public async Task A_null_extra_parameter_is_an_argument_exception()
+    {
+        using var manager = new LocalGitLab(_server.BaseAddress.AbsoluteUri);
+        await Assert.ThrowsAsync<PkceArgumentException>(() => manager.GetAuthorizationUrlAsync("alice", [KeyValuePair.Create("prompt", (string)null!)]));
+        await Assert.ThrowsAsync<PkceArgumentException>(() => manager.GetAuthorizationUrlAsync("alice", [KeyValuePair.Create((string)null!, "x")]));
+    }
+
+    /// <summary>Keeps rows by state only (an atomic DELETE ... WHERE state = @s RETURNING), and can spoil their expiry.</summary>
+    private sealed class StateKeyedManager(string root, DateTimeOffset? expiry = null) : GitLabPkceFlowManager
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UserSecrets> _byState = new();
+        public override string RootUrl => root;
+        public override string? ClientSecret => "s3cret";
+
+        protected override Task StoreUserSecretsAsync(string user, UserSecrets secrets, CancellationToken ct)
+        {
+            _byState[secrets.State] = expiry is { } spoiled ? secrets with { ExpiresAt = spoiled } : secrets;
+            return Task.CompletedTask;
+        }
+
+        protected override Task<UserSecrets?> TakeUserSecretsAsync(string user, string state, CancellationToken ct) =>
+            Task.FromResult(_byState.TryRemove(state, out var row) ? row : null);
     }
 
     private sealed class ClockedGitLab(string root, TimeProvider clock) : GitLabPkceFlowManager
@@ -251,30 +298,18 @@ public sealed class FacadeTests : IAsyncLifetime
         Assert.StartsWith("invalid configuration: client id is missing; ", error.Message);
     }
 
-    private PkceClient Client(HttpClient http, TimeSpan? timeout = null) =>
+    private PkceClient Client(TimeSpan? timeout = null) =>
         new(new PkceSettings
         {
             ClientId = "my-app", RedirectUri = "http://127.0.0.1:8000/oauth/callback", RootUrl = _server.BaseAddress.AbsoluteUri,
             Scope = "read_api", ExpectedIssuer = "https://issuer.example", Timeout = timeout ?? TimeSpan.FromSeconds(10),
-        }, httpClient: http);
-
-    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
-    {
-        public int Sent;
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Sent);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
+        }, transport: new SocketsHttpHandler());
 
     [Fact]
-    public async Task Client_round_trip_uses_the_injected_HttpClient_and_sends_extras()
+    public async Task Client_round_trip_uses_the_given_socket_handler_and_sends_extras()
     {
-        var handler = new CountingHandler();
-        using var http = new HttpClient(handler);
-        using var client = CompositionStyle.Create(_server.BaseAddress.AbsoluteUri, http);
+        var transport = new SocketsHttpHandler { AllowAutoRedirect = true };
+        using var client = CompositionStyle.Create(_server.BaseAddress.AbsoluteUri, transport);
         string? seen = null;
         var result = await CompositionStyle.RoundTripAsync(client, "alice", url =>
         {
@@ -283,14 +318,14 @@ public sealed class FacadeTests : IAsyncLifetime
         });
         Assert.Equal("signed in, token expires in 0 s", result);
         Assert.Contains("&prompt=consent", seen);
-        Assert.Equal(1, handler.Sent);
+        Assert.Single(_server.Received);
+        Assert.False(transport.AllowAutoRedirect);
     }
 
     [Fact]
     public async Task Client_runs_two_flows_of_one_user_at_once()
     {
-        using var http = new HttpClient();
-        using var client = Client(http);
+        using var client = Client();
         var first = StateOf(await client.GetAuthorizationUrlAsync("alice"));
         var second = StateOf(await client.GetAuthorizationUrlAsync("alice"));
         await client.HandleCallbackAsync("alice", new Uri($"http://127.0.0.1:8000/oauth/callback?code=b&state={second}&iss=https%3A%2F%2Fissuer.example"));
@@ -301,8 +336,7 @@ public sealed class FacadeTests : IAsyncLifetime
     [Fact]
     public async Task Client_maps_each_callback_failure_to_its_exception()
     {
-        using var http = new HttpClient();
-        using var client = Client(http);
+        using var client = Client();
         async Task<PkceException> Fails(string user, Func<string, string> callback)
         {
             var state = StateOf(await client.GetAuthorizationUrlAsync("alice"));
@@ -323,8 +357,7 @@ public sealed class FacadeTests : IAsyncLifetime
     public async Task Client_timeout_is_a_PkceFlowException()
     {
         _server.Respond = async context => await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
-        using var http = new HttpClient();
-        using var client = Client(http, TimeSpan.FromMilliseconds(300));
+        using var client = Client(TimeSpan.FromMilliseconds(300));
         var state = StateOf(await client.GetAuthorizationUrlAsync("alice"));
         var error = await Assert.ThrowsAsync<PkceFlowException>(() => client.FetchAccessTokenAsync("alice", state, "c", null));
         Assert.Equal(("timeout", "the token endpoint did not answer within 0.3 s", (int?)null), (error.Code, error.Message, error.StatusCode));
@@ -333,8 +366,7 @@ public sealed class FacadeTests : IAsyncLifetime
     [Fact]
     public async Task Client_refuses_extras_that_override_the_protocol()
     {
-        using var http = new HttpClient();
-        using var client = Client(http);
+        using var client = Client();
         var error = await Assert.ThrowsAsync<PkceArgumentException>(() => client.GetAuthorizationUrlAsync("alice", [new("state", "mine")]));
         Assert.Equal("invalid extra parameter: 'state' is already set by the request", error.Message);
     }

@@ -1,32 +1,27 @@
 
 using Microsoft.AspNetCore.Http;
 using Pkce.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Pkce.Facade;
 
 namespace Pkce.Integration;
 
 /// <summary>
-/// Issue 10, finding 1: a caller's <see cref="HttpClient"/> follows redirects on its own. Whatever client is given,
-/// the code, the verifier and the client secret go to the configured token endpoint only, and an answer from any
-/// other address is never taken as a token. A second host on 127.0.0.1 plays the attacker's <c>Location</c>.
+/// Issue 10, finding 1: whatever transport a caller configures, the code, the verifier and the client secret go to
+/// the configured token endpoint only, once, and an answer from any other address is never taken as a token. A
+/// second host on 127.0.0.1 plays the attacker's <c>Location</c>. The library takes a socket handler, never a
+/// finished <see cref="HttpClient"/> (whose handlers could copy and re-post a body): the last test holds every
+/// public signature to that.
 /// </summary>
 public sealed class RedirectTests : IAsyncLifetime
 {
     private const string Secret = "s3cret-of-the-client";
     private TokenEndpointHost _token = null!;
     private TokenEndpointHost _elsewhere = null!;
-    private ServiceProvider _services = null!;
 
-    public async Task InitializeAsync()
-    {
-        (_token, _elsewhere) = (await TokenEndpointHost.StartAsync(), await TokenEndpointHost.StartAsync());
-        _services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-    }
+    public async Task InitializeAsync() => (_token, _elsewhere) = (await TokenEndpointHost.StartAsync(), await TokenEndpointHost.StartAsync());
 
     public async Task DisposeAsync()
     {
-        await _services.DisposeAsync();
         await _token.DisposeAsync();
         await _elsewhere.DisposeAsync();
     }
@@ -35,39 +30,38 @@ public sealed class RedirectTests : IAsyncLifetime
     {
         var data = new TheoryData<int, string, ClientAuthentication>();
         foreach (var status in new[] { 301, 302, 303, 307, 308 })
-        foreach (var client in new[] { "new HttpClient()", "IHttpClientFactory" })
+        foreach (var transport in new[] { "the library's own", "a caller's SocketsHttpHandler that follows redirects" })
         foreach (var method in new[] { ClientAuthentication.ClientSecretPost, ClientAuthentication.ClientSecretBasic })
-            data.Add(status, client, method);
+            data.Add(status, transport, method);
         return data;
     }
 
-    private HttpClient Client(string kind) =>
-        kind == "IHttpClientFactory" ? _services.GetRequiredService<IHttpClientFactory>().CreateClient() : new HttpClient();
+    private static SocketsHttpHandler? Transport(string kind) => kind == "the library's own" ? null : new SocketsHttpHandler { AllowAutoRedirect = true };
 
-    private void RedirectEverything(int status) => _token.Respond = context =>
+    private static HttpPort Port(string kind) => Transport(kind) is { } socket ? HttpPort.Of(socket) : HttpPort.Create();
+
+    private void Redirect(int status, Uri to) => _token.Respond = context =>
     {
         context.Response.StatusCode = status;
-        context.Response.Headers.Location = new Uri(_elsewhere.BaseAddress, "steal").AbsoluteUri;
+        context.Response.Headers.Location = to.AbsoluteUri;
         return Task.CompletedTask;
     };
 
-    /// <summary>The other host got nothing that identifies the flow or the client: no body, no credentials.</summary>
+    private void RedirectEverything(int status) => Redirect(status, new Uri(_elsewhere.BaseAddress, "steal"));
+
+    /// <summary>The other host got nothing at all, and the token endpoint exactly one request.</summary>
     private void NothingLeaked()
     {
-        foreach (var request in _elsewhere.Received)
-        {
-            Assert.Empty(request.Form);
-            Assert.Null(request.Authorization);
-        }
+        Assert.Empty(_elsewhere.Received);
         Assert.Single(_token.Received);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Core_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string client, ClientAuthentication method)
+    public async Task Core_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string transport, ClientAuthentication method)
     {
         RedirectEverything(status);
-        using var http = HttpPort.Of(Client(client));
+        using var http = Port(transport);
         var error = Expect.Left(await Flows.CompleteAsync(Flows.Config(_token.TokenEndpoint, method, Secret), http));
         Assert.IsType<PkceError.RedirectRefused>(error);
         NothingLeaked();
@@ -75,11 +69,11 @@ public sealed class RedirectTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task PkceClient_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string client, ClientAuthentication method)
+    public async Task PkceClient_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string transport, ClientAuthentication method)
     {
         RedirectEverything(status);
         var config = Flows.Config(_token.TokenEndpoint, method, Secret);
-        using var pkce = new PkceClient(Settings(method), httpClient: Client(client));
+        using var pkce = new PkceClient(Settings(method), transport: Transport(transport));
         var url = await pkce.GetAuthorizationUrlAsync("alice");
         var state = QueryOf(url)["state"];
         var error = await Assert.ThrowsAsync<PkceFlowException>(() =>
@@ -90,10 +84,10 @@ public sealed class RedirectTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Manager_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string client, ClientAuthentication method)
+    public async Task Manager_never_sends_the_code_or_accepts_an_answer_from_a_redirect_target(int status, string transport, ClientAuthentication method)
     {
         RedirectEverything(status);
-        using var manager = new TestManager(Settings(method), Client(client));
+        using var manager = new TestManager(Settings(method), Transport(transport));
         var url = await manager.GetAuthorizationUrlAsync("alice");
         var error = await Assert.ThrowsAsync<PkceFlowException>(() =>
             manager.FetchAccessTokenAsync("alice", QueryOf(url)["state"], "code-123", null));
@@ -101,13 +95,56 @@ public sealed class RedirectTests : IAsyncLifetime
         NothingLeaked();
     }
 
-    [Fact]
-    public async Task An_answer_without_a_redirect_still_arrives_through_a_caller_client()
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task A_redirect_to_the_token_endpoint_itself_sends_the_code_once(int status)
     {
-        using var http = HttpPort.Of(new HttpClient());
+        Redirect(status, _token.TokenEndpoint);
+        using var http = Port("a caller's SocketsHttpHandler that follows redirects");
+        Assert.IsType<PkceError.RedirectRefused>(Expect.Left(await Flows.CompleteAsync(Flows.Config(_token.TokenEndpoint, ClientAuthentication.ClientSecretPost, Secret), http)));
+        Assert.Single(_token.Received);
+    }
+
+    [Fact]
+    public async Task An_answer_without_a_redirect_still_arrives_through_a_caller_socket_handler()
+    {
+        using var http = HttpPort.Of(new SocketsHttpHandler());
         var token = Expect.Right(await Flows.CompleteAsync(Flows.Config(_token.TokenEndpoint, ClientAuthentication.ClientSecretPost, Secret), http));
         Assert.Equal("AT", token.AccessToken);
         Assert.Equal(Secret, Assert.Single(_token.Received).Form["client_secret"]);
+    }
+
+    [Fact]
+    public async Task A_socket_handler_that_already_sent_requests_is_refused()
+    {
+        var used = new SocketsHttpHandler();
+        using (var client = new HttpClient(used, disposeHandler: false))
+            using (await client.GetAsync(_token.BaseAddress)) { }
+        Assert.Throws<ArgumentException>(() => HttpPort.Of(used));
+        used.Dispose();
+    }
+
+    /// <summary>
+    /// The reviewer's bypasses (a handler that buffers the body under a redirect-following client, a handler that
+    /// follows a 307 by copying the content into a new request, a retrying handler) all need a handler chain of the
+    /// caller's between the library and the socket. No public signature of the library accepts one.
+    /// </summary>
+    [Fact]
+    public void No_public_member_takes_a_client_or_a_handler_chain()
+    {
+        Type[] forbidden = [typeof(HttpClient), typeof(HttpMessageInvoker), typeof(HttpMessageHandler), typeof(DelegatingHandler), typeof(HttpClientHandler)];
+        var assemblies = new[] { typeof(Flow).Assembly, typeof(PkceClient).Assembly };
+        var offenders = assemblies.SelectMany(a => a.GetExportedTypes())
+            .SelectMany(t => t.GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance
+                | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(m => m is System.Reflection.MethodBase { IsPublic: true } or System.Reflection.MethodBase { IsFamily: true })
+            .Cast<System.Reflection.MethodBase>()
+            .Where(m => m.GetParameters().Any(p => forbidden.Contains(p.ParameterType) || forbidden.Contains(Nullable.GetUnderlyingType(p.ParameterType))))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .ToList();
+        Assert.Empty(offenders);
+        Assert.Contains(typeof(HttpPort).GetMethods(), m => m.Name == nameof(HttpPort.Of) && m.GetParameters().Single().ParameterType == typeof(SocketsHttpHandler));
     }
 
     private PkceSettings Settings(ClientAuthentication method) => new()
@@ -126,7 +163,7 @@ public sealed class RedirectTests : IAsyncLifetime
 }
 
 /// <summary>A seed-style manager from settings, with the compare-and-delete hooks a real store would have.</summary>
-internal sealed class TestManager(PkceSettings settings, HttpClient? http = null) : PkceFlowManager<string>(http)
+internal sealed class TestManager(PkceSettings settings, SocketsHttpHandler? transport = null) : PkceFlowManager<string>(transport)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, UserSecrets> _rows = new();
 

@@ -42,6 +42,15 @@ public class AuthorizationUrlProperties
     [InlineData("request_uri")]
     [InlineData("Response_Mode")]
     [InlineData("TENANT")]
+    [InlineData(" state")]
+    [InlineData("state ")]
+    [InlineData("state\0")]
+    [InlineData("request_uri\t")]
+    [InlineData("response.mode")]
+    [InlineData("code.challenge")]
+    [InlineData("\u017Ftate")]
+    [InlineData("cl\u0131ent_id")]
+    [InlineData("dpop_j\u212At")]
     public void ReviewedNamesAreRefused(string name) =>
         Assert.IsType<PkceError.InvalidValue>(Support.Left(AuthorizationUrl.Build(ConfigWithQuery, Pending(ConfigWithQuery), Seq1(new QueryParameter(name, "x")))));
 

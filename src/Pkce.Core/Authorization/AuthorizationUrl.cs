@@ -76,8 +76,14 @@ public static class AuthorizationUrl
         var index = 0;
         foreach (var extra in extras)
         {
+            if (extra?.Name is null || extra.Value is null)
+                return new PkceError.InvalidValue("extra parameter", "an extra parameter has no name or no value");
             if (extra.Name.Length == 0)
                 return new PkceError.InvalidValue("extra parameter", "an extra parameter has an empty name");
+            // Servers that normalise names (trim spaces, fold '.' to '_', fold Unicode case) must not be able to read
+            // an extra as a reserved parameter: names are plain ASCII words, as every registered parameter is.
+            if (!extra.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+                return new PkceError.InvalidValue("extra parameter", $"'{ServerText.Printable(extra.Name)}' is not made of ASCII letters, digits, '_' and '-'");
             if (config.TakenParameterNames.Contains(extra.Name) || extras.Take(index).Exists(e => string.Equals(e.Name, extra.Name, StringComparison.OrdinalIgnoreCase)))
                 return new PkceError.InvalidValue("extra parameter", $"'{ServerText.Printable(extra.Name)}' is already set by the request");
             if (!QueryString.IsWellFormed(extra.Name) || !QueryString.IsWellFormed(extra.Value))

@@ -78,8 +78,9 @@ public abstract record PkceError
 
     /// <summary>
     /// An endpoint answered something that is neither what was asked for nor an OAuth error (an HTML page, a
-    /// truncated body, a wrong content type). <see cref="BodyExcerpt"/> holds the start of the body for error
-    /// statuses only (made printable): a 2xx body may hold a token and is never kept.
+    /// truncated body, a wrong content type). <see cref="Reason"/> may quote the server (its content type) as
+    /// received; <see cref="Message"/> shows it escaped. <see cref="BodyExcerpt"/> holds the start of the body for
+    /// error statuses only, already made printable: a 2xx body may hold a token and is never kept.
     /// </summary>
     public sealed record UnexpectedResponse(string Endpoint, int Status, Option<string> ContentType, string Reason, Option<string> BodyExcerpt)
         : PkceError("unexpected_response", $"{Endpoint} answered {Status}: {ServerText.Printable(Reason)}");

@@ -6,16 +6,15 @@ namespace Pkce.Http;
 
 /// <summary>
 /// The library's one door to HTTP: every request to the authorization server (token, discovery, pushed
-/// authorization, revocation) goes through it, with the same rules. Made from an <see cref="HttpClient"/> of the
-/// caller's (<see cref="Of"/>, e.g. from <c>IHttpClientFactory</c>) or of its own (<see cref="Create"/>); Flurl
-/// stays behind it. Each request is sent exactly once: an authorization code burns on first use (RFC 6749 §4.1.2
-/// "MUST NOT use the authorization code more than once") and a refresh token may rotate, so nothing here retries.
-/// Redirects are never followed, whatever the client's handler does: Flurl's own redirects are off, a form body is
-/// pinned to its endpoint's address (<see cref="PinnedContent"/>: a handler that follows a 307 or 308 cannot re-post
-/// it elsewhere), an answer that comes from any other address (a 301, 302 or 303 turned into a GET) is discarded,
-/// and every 3xx is <see cref="PkceError.RedirectRefused"/>. One deadline covers headers and body; bodies are
-/// bounded; connection failures, timeouts and oversized bodies are typed errors; cancellation throws
-/// <see cref="OperationCanceledException"/>.
+/// authorization, revocation) goes through it, with the same rules, and Flurl stays behind it. Each request is sent
+/// exactly once: an authorization code burns on first use (RFC 6749 §4.1.2 "MUST NOT use the authorization code
+/// more than once") and a refresh token may rotate, so nothing here retries. No request or body ever goes anywhere
+/// but its endpoint: the port builds its own <see cref="HttpClient"/> whose last handler before the socket is the
+/// library's (<see cref="PinnedTransport"/>), so no handler of anyone's can follow a redirect, re-post a body
+/// elsewhere or send it twice, and every 3xx is <see cref="PkceError.RedirectRefused"/>. That is why the port takes a
+/// <see cref="SocketsHttpHandler"/> (for proxies, certificates, connection limits) and never a finished
+/// <see cref="HttpClient"/> or handler chain. One deadline covers headers and body; bodies are bounded; connection
+/// failures, timeouts and oversized bodies are typed errors; cancellation throws <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class HttpPort : IDisposable
 {
@@ -23,15 +22,31 @@ public sealed class HttpPort : IDisposable
     public const int MaxBodyBytes = 1 << 20;
 
     private readonly IFlurlClient _client;
-    private readonly bool _owned;
 
-    private HttpPort(IFlurlClient client, bool owned) => (_client, _owned) = (client, owned);
+    private HttpPort(HttpMessageHandler socket) =>
+        _client = new FlurlClient(new HttpClient(new PinnedTransport(socket), disposeHandler: true));
 
-    /// <summary>A port over the caller's client, which stays the caller's (not disposed here).</summary>
-    public static HttpPort Of(HttpClient client) => new(new FlurlClient(client ?? throw new ArgumentNullException(nameof(client))), owned: false);
+    /// <summary>A port with a socket handler of its own, released by <see cref="Dispose"/>.</summary>
+    public static HttpPort Create() => new(PinnedTransport.Socket());
 
-    /// <summary>A port with a client of its own, released by <see cref="Dispose"/>.</summary>
-    public static HttpPort Create() => new(new FlurlClient(), owned: true);
+    /// <summary>
+    /// A port over the caller's socket handler (its proxy, certificates and pool are used). Its
+    /// <see cref="SocketsHttpHandler.AllowAutoRedirect"/> is turned off here, so it must not have sent a request
+    /// yet (<see cref="ArgumentException"/> otherwise); the port owns it from now on.
+    /// </summary>
+    public static HttpPort Of(SocketsHttpHandler socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            socket.AllowAutoRedirect = false;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException("the socket handler has already sent requests; give the port a fresh one", nameof(socket), e);
+        }
+        return new HttpPort(socket);
+    }
 
     /// <summary>POSTs <paramref name="post"/> once within <paramref name="timeout"/>.</summary>
     public Task<Either<PkceError, HttpAnswer>> Post(FormPost post, TimeSpan timeout, CancellationToken cancellationToken)
@@ -49,9 +64,9 @@ public sealed class HttpPort : IDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        using var content = form.Match(f => new PinnedContent(f.Map(p => KeyValuePair.Create(p.Name, p.Value))), () => (PinnedContent?)null);
-        var pin = new Pin(content);
-        var call = _client.Request(endpoint).AllowAnyHttpStatus().WithAutoRedirect(false).BeforeCall(pin.Set);
+        using var content = form.IsSome ? new FormUrlEncodedContent(form.IfNone(Seq<QueryParameter>()).Map(p => KeyValuePair.Create(p.Name, p.Value))) : null;
+        var call = _client.Request(endpoint).AllowAnyHttpStatus().WithAutoRedirect(false)
+            .BeforeCall(c => c.HttpRequestMessage.Options.Set(PinnedTransport.Key, new Pin(c.HttpRequestMessage.RequestUri!)));
         call.Headers.Add("Accept", "application/json");
         authorization.IfSome(value => call.Headers.Add("Authorization", value));
         try
@@ -59,8 +74,6 @@ public sealed class HttpPort : IDisposable
             using var response = await call.SendAsync(content is null ? HttpMethod.Get : HttpMethod.Post, content,
                 HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             var message = response.ResponseMessage;
-            if (!pin.Holds(message.RequestMessage?.RequestUri))
-                return new PkceError.RedirectRefused(name, Optional(message.RequestMessage?.RequestUri?.OriginalString));
             if (response.StatusCode is >= 300 and < 400)
                 return new PkceError.RedirectRefused(name, Optional(message.Headers.Location?.OriginalString));
             if (message.Content.Headers.ContentLength > MaxBodyBytes) return TooLarge(name, response.StatusCode);
@@ -85,20 +98,6 @@ public sealed class HttpPort : IDisposable
         }
     }
 
-    /// <summary>Where the request was first sent: its body may go nowhere else, and no answer from elsewhere counts.</summary>
-    private sealed class Pin(PinnedContent? content)
-    {
-        private Uri? _address;
-
-        public void Set(FlurlCall call)
-        {
-            _address = call.HttpRequestMessage.RequestUri;
-            content?.Pin(call.HttpRequestMessage);
-        }
-
-        public bool Holds(Uri? answeredFrom) => _address is not null && answeredFrom is not null && PinnedContent.SameAddress(_address, answeredFrom);
-    }
-
     private static RedirectRefusal? Refusal(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
@@ -109,9 +108,6 @@ public sealed class HttpPort : IDisposable
     private static PkceError TooLarge(string name, int status) =>
         new PkceError.UnexpectedResponse(name, status, None, $"the body is larger than {MaxBodyBytes} bytes", None);
 
-    /// <summary>Releases the client if this port made it.</summary>
-    public void Dispose()
-    {
-        if (_owned) _client.Dispose();
-    }
+    /// <summary>Releases the client and its socket handler.</summary>
+    public void Dispose() => _client.Dispose();
 }

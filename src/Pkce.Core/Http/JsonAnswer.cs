@@ -21,7 +21,7 @@ public static class JsonAnswer
     public static Either<PkceError, T> Read<T>(HttpAnswer answer, Func<JsonElement, string, Either<PkceError, T>> success)
     {
         if (!IsJsonMediaType(answer.ContentType))
-            return Unexpected<T>(answer, $"content type '{ServerText.Printable(answer.ContentType.IfNone(""))}' is not JSON");
+            return Unexpected<T>(answer, $"content type '{answer.ContentType.IfNone("")}' is not JSON");
         if (!Utf8.IsValid(answer.Body))
             return Unexpected<T>(answer, "the body is not valid UTF-8");
         JsonDocument document;

@@ -47,7 +47,7 @@ public static class PerUserFlow
         PkceConfig config, TimeProvider clock, TakeUserSecrets take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from taken in take(response.State, cancellationToken)
         from secrets in taken.ToEither((PkceError)new PkceError.StateUnknown()).ToAsync()
-        from pending in PendingOf(config, user, secrets).ToAsync()
+        from pending in PendingOf(config, secrets, clock.GetUtcNow()).ToAsync()
         from verified in Callback.Verify(response, pending, user, clock.GetUtcNow()).ToAsync()
         select verified;
 
@@ -59,16 +59,28 @@ public static class PerUserFlow
         select token;
 
     /// <summary>
-    /// The user's pending authorization from what the store gave back: every value checked by its type's rule and
-    /// the challenge recomputed from the verifier (a row that fails is <see cref="PkceError.StoreFailure"/>); the
-    /// redirect URI and issuer rules are the configuration's, which sent the request.
+    /// The user's pending authorization from what the store gave back: every value checked by its type's rule, the
+    /// challenge recomputed from the verifier, and an expiry no later than the configured lifetime allows from now
+    /// (a row that fails is <see cref="PkceError.StoreFailure"/>: a store that lost the expiry, or kept
+    /// <see cref="DateTimeOffset.MaxValue"/>, cannot make secrets live forever). The user is the one stored with the
+    /// secrets, so <see cref="Callback.Verify"/> refuses another user's flow even from a store keyed by state alone;
+    /// the redirect URI and issuer rules are the configuration's, which sent the request.
     /// </summary>
-    private static Either<PkceError, PendingAuthorization> PendingOf(PkceConfig config, UserKey user, UserSecrets secrets) =>
-        (from state in State.From(secrets.State)
+    private static Either<PkceError, PendingAuthorization> PendingOf(PkceConfig config, UserSecrets secrets, DateTimeOffset now) =>
+        (from user in UserKey.From(secrets.User)
+         from state in State.From(secrets.State)
          from verifier in CodeVerifier.From(secrets.CodeVerifier)
          from challenge in CodeChallenge.From(secrets.CodeChallenge)
-         from _ in guard(Challenge.S256(verifier).Equals(challenge), (PkceError)new PkceError.InvalidValue("code challenge", "it is not S256 of the verifier")).ToEither()
+         from _1 in guard(Challenge.S256(verifier).Equals(challenge), (PkceError)new PkceError.InvalidValue("code challenge", "it is not S256 of the verifier")).ToEither()
+         from _2 in guard(secrets.ExpiresAt <= now + config.PendingLifetime + ClockSkew,
+             (PkceError)new PkceError.InvalidValue("expiry", $"{secrets.ExpiresAt:O} is later than the pending lifetime allows")).ToEither()
          select new PendingAuthorization(state, verifier, challenge, config.Client.RedirectUri, config.Server.ExpectedIssuer,
-             config.Server.IssuerAlwaysSent, user, secrets.ExpiresAt - config.PendingLifetime, secrets.ExpiresAt))
+             config.Server.IssuerAlwaysSent, user, CreatedAt(secrets.ExpiresAt, config.PendingLifetime), secrets.ExpiresAt))
         .MapLeft(e => (PkceError)new PkceError.StoreFailure("the stored secrets are corrupt: " + e.Message));
+
+    /// <summary>Servers of one farm may disagree about the time by this much.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    private static DateTimeOffset CreatedAt(DateTimeOffset expiresAt, TimeSpan lifetime) =>
+        expiresAt - DateTimeOffset.MinValue > lifetime ? expiresAt - lifetime : DateTimeOffset.MinValue;
 }

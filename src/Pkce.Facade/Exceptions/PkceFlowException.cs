@@ -10,7 +10,7 @@ public sealed class PkceFlowException : PkceException
 {
     internal PkceFlowException(PkceError error, string? oauthError, string? description, int? statusCode, string? responseBody)
         : base(error) => (OAuthError, ErrorDescription, StatusCode, ResponseBody) =
-            (Shown(oauthError), Shown(description), statusCode, Shown(responseBody));
+            (Shown(oauthError), Shown(description), statusCode, responseBody);
 
     private static string? Shown(string? text) => text is null ? null : ServerText.Printable(text);
 
@@ -23,6 +23,6 @@ public sealed class PkceFlowException : PkceException
     /// <summary>The HTTP status, if an answer came.</summary>
     public int? StatusCode { get; }
 
-    /// <summary>The start of the body of a non-2xx answer that was not an OAuth error; never a 2xx body.</summary>
+    /// <summary>The start of the body of a non-2xx answer that was not an OAuth error, made printable; never a 2xx body.</summary>
     public string? ResponseBody { get; }
 }
