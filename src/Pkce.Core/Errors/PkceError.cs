@@ -116,6 +116,12 @@ public abstract record PkceError
     public sealed record InvalidMetadata(string Issuer, string Reason)
         : PkceError("invalid_metadata", $"the metadata of '{ServerText.Printable(Issuer)}' cannot be used: {Reason}");
 
+    /// <summary>
+    /// No valid access token can be had without the user signing in again: none was stored, it has no refresh
+    /// token, or the server refused the refresh token (<c>invalid_grant</c>: expired, revoked, or reused).
+    /// </summary>
+    public sealed record LoginRequired(string Reason) : PkceError("login_required", "the user must sign in again: " + Reason);
+
     /// <summary>A store of pending authorizations failed (unreachable, unwritable, corrupt).</summary>
     public sealed record StoreFailure(string Reason)
         : PkceError("store_failure", "the pending-authorization store failed: " + ServerText.Printable(Reason));

@@ -1,0 +1,25 @@
+using LanguageExt;
+using Pkce.Http;
+using static LanguageExt.Prelude;
+
+namespace Pkce;
+
+/// <summary>The refresh grant (RFC 6749 §6): built without I/O, sent once and parsed like the code exchange.</summary>
+public static class RefreshRequest
+{
+    /// <summary>
+    /// RFC 6749 §6: <c>grant_type=refresh_token</c>, <c>refresh_token</c>, and <c>scope</c> if given ("MUST NOT
+    /// include any scope not originally granted"); "the client MUST authenticate with the authorization server" as
+    /// for the code exchange (<see cref="ClientCredentials"/>).
+    /// </summary>
+    public static Either<PkceError, FormPost> Build(PkceConfig config, string refreshToken, Option<string> scope) =>
+        string.IsNullOrEmpty(refreshToken)
+            ? new PkceError.InvalidValue("refresh token", "missing")
+            : ClientCredentials.Post(config.Client, TokenRequest.EndpointName, config.Server.TokenEndpoint,
+                Seq(new QueryParameter(WireNames.GrantType, WireNames.RefreshToken), new QueryParameter(WireNames.RefreshToken, refreshToken))
+                + scope.Map(s => new QueryParameter(WireNames.Scope, s)).ToSeq());
+
+    /// <summary>Sends the refresh grant once and parses the answer as a token response.</summary>
+    public static EitherAsync<PkceError, TokenResponse> Send(PkceConfig config, HttpPort http, string refreshToken, Option<string> scope, CancellationToken cancellationToken) =>
+        Token.Send(config, http, Build(config, refreshToken, scope), cancellationToken).ToAsync();
+}
