@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need first: redis-server (Debian package) for the Redis store's tests,
-# which start their own server on a free 127.0.0.1 port and stop it afterwards.
+# which start their own server on a free 127.0.0.1 port and stop it afterwards; and the npm package oidc-provider
+# (tools/oidc-provider, versions fixed by its lockfile) for the tests against a second authorization server, which
+# start `node tools/oidc-provider/server.js` the same way.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +15,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
       || echo "test.sh: could not install redis-server; the Redis tests will fail and say how to install it" >&2
   else
     echo "test.sh: redis-server is missing and cannot be installed here (needs root and apt-get); the Redis tests will fail" >&2
+  fi
+fi
+
+if [ ! -f tools/oidc-provider/node_modules/oidc-provider/package.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "test.sh: installing oidc-provider with npm ci in tools/oidc-provider" >&2
+    (cd tools/oidc-provider && npm ci --no-audit --no-fund --loglevel=error >/dev/null) >&2 \
+      || echo "test.sh: npm ci failed in tools/oidc-provider; the oidc-provider tests will fail" >&2
+  else
+    echo "test.sh: npm is missing; the oidc-provider tests will fail (they need Node.js 20 or later and npm)" >&2
   fi
 fi
 
