@@ -118,9 +118,8 @@ public sealed class OidcProviderTests(OidcProviderFixture fixture)
         var (store, callback) = await AuthorizedAsync(config);
         var state = QueryString.Parse(new Uri(callback).Query.TrimStart('?')).Single(p => p.Name == "state").Value;
         var forged = callback.Replace($"state={state}", $"state={Secrets.Generate().State.Value}", StringComparison.Ordinal);
-        var counter = new RequestCounter();
-        using var client = new HttpClient(counter);
-        using var counted = HttpPort.Of(client);
+        var counter = new ConnectionCounter();
+        using var counted = HttpPort.Of(counter.Handler);
 
         var error = await Expect.Left(Flow.Complete(config, fixture.Deps with { Http = counted }, store.Take, Alice, forged, default));
 
@@ -132,17 +131,28 @@ public sealed class OidcProviderTests(OidcProviderFixture fixture)
         Assert.True((await fixture.IntrospectAsync(token.AccessToken)).GetProperty("active").GetBoolean());
     }
 
-    /// <summary>Counts the requests that leave through it, whatever their address.</summary>
-    private sealed class RequestCounter() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    /// <summary>
+    /// Counts the connections a fresh socket handler opens: a new port has none pooled, so no connection means no
+    /// request left, and each request here is the first on its own connection.
+    /// </summary>
+    private sealed class ConnectionCounter
     {
         private int _requests;
 
-        public int Requests => Volatile.Read(ref _requests);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public ConnectionCounter() => Handler = new SocketsHttpHandler
         {
-            Interlocked.Increment(ref _requests);
-            return base.SendAsync(request, cancellationToken);
-        }
+            PooledConnectionLifetime = TimeSpan.Zero,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref _requests);
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+
+        public SocketsHttpHandler Handler { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
     }
 }
