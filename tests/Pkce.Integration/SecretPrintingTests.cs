@@ -25,6 +25,7 @@ public sealed partial class SecretPrintingTests
     [
         typeof(PkceSettings).Assembly,         // Pkce.Core
         typeof(PkceTokenResponse).Assembly,    // Pkce.Facade
+        typeof(Pkce.FSharp.PkceFailure).Assembly, // Pkce.FSharp
         typeof(LoginOptions).Assembly,         // Pkce.Cli (assembly name: pkce)
         typeof(SqlitePendingStore).Assembly,   // Pkce.Stores.Sqlite
         typeof(RedisPendingStore).Assembly,    // Pkce.Stores.Redis
@@ -49,9 +50,10 @@ public sealed partial class SecretPrintingTests
         return backing.Success ? backing.Groups["name"].Value : fieldName.TrimStart('_');
     }
 
-    /// <summary>In errors and exceptions, <c>Code</c> is the stable error code (e.g. <c>state_replayed</c>), not an authorization code.</summary>
+    /// <summary>In errors (the core's and the F# face's) and exceptions, <c>Code</c> is the stable error code (e.g. <c>state_replayed</c>), not an authorization code.</summary>
     private static bool IsErrorCode(string name, Type owner) =>
-        name == "Code" && (typeof(PkceError).IsAssignableFrom(owner) || typeof(Exception).IsAssignableFrom(owner));
+        name == "Code" && (typeof(PkceError).IsAssignableFrom(owner) || typeof(Pkce.FSharp.PkceFailure).IsAssignableFrom(owner)
+            || typeof(Exception).IsAssignableFrom(owner));
 
     private static bool IsSecretName(string name, Type owner) => SecretName().IsMatch(name) && !IsErrorCode(name, owner);
 
