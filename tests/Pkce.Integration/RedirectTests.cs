@@ -144,6 +144,15 @@ public sealed class RedirectTests : IAsyncLifetime
             .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
             .ToList();
         Assert.Empty(offenders);
+        // Flurl lives behind the port: no public signature of the library names one of its types.
+        var flurl = assemblies.SelectMany(a => a.GetExportedTypes())
+            .SelectMany(t => t.GetMethods().Cast<System.Reflection.MethodBase>().Concat(t.GetConstructors()))
+            .Where(m => m.GetParameters().Select(p => p.ParameterType)
+                .Concat(m is System.Reflection.MethodInfo mi ? [mi.ReturnType] : [])
+                .Any(t => t.Namespace?.StartsWith("Flurl", StringComparison.Ordinal) == true))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .ToList();
+        Assert.Empty(flurl);
         Assert.Contains(typeof(HttpPort).GetMethods(), m => m.Name == nameof(HttpPort.Of) && m.GetParameters().Single().ParameterType == typeof(SocketsHttpHandler));
     }
 
