@@ -85,14 +85,11 @@ public sealed class TokenSource
         // One refresh per key in this process: the first caller starts it, the others wait for the same task.
         var flight = new Lazy<Task<Either<PkceError, TokenSet>>>(() => RenewAsync(key, current.Version));
         var shared = _flights.GetOrAdd(key.Value, flight);
-        try
-        {
-            return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (shared.Value.IsCompleted) _flights.TryRemove(KeyValuePair.Create(key.Value, shared));
-        }
+        // The flight removes itself when done, even if every caller stopped waiting, so a later caller never gets an old result.
+        if (ReferenceEquals(shared, flight))
+            _ = flight.Value.ContinueWith(_ => _flights.TryRemove(KeyValuePair.Create(key.Value, flight)), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

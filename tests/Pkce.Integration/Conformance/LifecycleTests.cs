@@ -118,4 +118,28 @@ public sealed class LifecycleTests(AuthorityFixture fixture)
         Assert.True(outcome.Exists(e => e is PkceError.TransportFailure));
         Assert.IsType<PkceError.LoginRequired>(await Expect.Left(source.Get(Key, default)));
     }
+
+    [Fact]
+    public async Task Callers_that_stop_waiting_do_not_leave_an_old_refresh_result_for_later_callers()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (_, source, _) = await SignedInAsync("public", clock);
+        clock.Advance(TimeSpan.FromDays(1));
+        Authority.TokenDelay = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.Get(Key, impatient.Token).ToEither());
+        }
+        finally
+        {
+            Authority.TokenDelay = TimeSpan.Zero;
+        }
+        await Task.Delay(500);
+        var second = await Expect.Right(source.Get(Key, default));
+        clock.Advance(TimeSpan.FromDays(1));
+        var third = await Expect.Right(source.Get(Key, default));
+        Assert.NotEqual(second.AccessToken, third.AccessToken);
+        Assert.Equal(2, source.Refreshes);
+    }
 }
