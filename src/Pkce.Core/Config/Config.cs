@@ -22,7 +22,7 @@ public static class Config
              ScopeOf(settings.Scope))
             .Apply((id, secret, redirect, scope) => new ClientConfig(id, secret, authentication, redirect, scope));
         var server =
-            (EndpointOf("authorization endpoint", settings.AuthorizationEndpoint, settings.RootUrl, settings.AuthorizationPath),
+            (EndpointOf("authorization endpoint", settings.AuthorizationEndpoint, settings.RootUrl, settings.AuthorizationPath).Bind(OwnQueryOf),
              EndpointOf("token endpoint", settings.TokenEndpoint, settings.RootUrl, settings.TokenPath),
              IssuerOf(settings.ExpectedIssuer, settings.IssuerAlwaysSent),
              ParOf(settings),
@@ -107,6 +107,18 @@ public static class Config
     private static bool IsUnder(Uri root, Uri resolved) =>
         Uri.Compare(root, resolved, UriComponents.SchemeAndServer | UriComponents.UserInfo, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0
         && resolved.AbsolutePath.StartsWith(root.AbsolutePath, StringComparison.Ordinal);
+
+    /// <summary>
+    /// RFC 6749 §3.1 keeps the authorization endpoint's own query, but no parameter may appear twice: a query naming
+    /// one the library sets (<c>client_id</c>, <c>state</c>, <c>request_uri</c>, ...) would send it twice.
+    /// </summary>
+    private static Validation<string, Uri> OwnQueryOf(Uri endpoint)
+    {
+        var clashes = QueryString.Parse(endpoint.Query).Map(p => p.Name).Filter(WireNames.ReservedAuthorizationParameters.Contains).Distinct().ToArray();
+        return clashes.Length == 0
+            ? Success<string, Uri>(endpoint)
+            : Fail<string, Uri>($"authorization endpoint's query names {string.Join(", ", clashes.Select(c => $"'{ServerText.Printable(c)}'"))}, which the library sets");
+    }
 
     private static Validation<string, Option<Uri>> OptionalEndpoint(string name, string? value) =>
         string.IsNullOrWhiteSpace(value) ? Success<string, Option<Uri>>(None) : SecureAbsolute(name, value).Map(Some);

@@ -27,8 +27,9 @@ public static class Discovery
         if (uri.Scheme == "http" && !uri.IsLoopback)
             return new PkceError.InvalidValue("issuer", $"'{ServerText.Printable(issuer)}' uses http on a non-loopback host");
         var origin = uri.GetLeftPart(UriPartial.Authority);
-        var path = uri.AbsolutePath == "/" ? "" : uri.AbsolutePath;
-        return Seq(new Uri($"{origin}/{OAuthSuffix}{path}"), new Uri($"{origin}{path.TrimEnd('/')}/{OpenIdSuffix}"));
+        // RFC 8414 §3.1: "any terminating "/" MUST be removed before inserting "/.well-known/"".
+        var path = uri.AbsolutePath.TrimEnd('/');
+        return Seq(new Uri($"{origin}/{OAuthSuffix}{path}"), new Uri($"{origin}{path}/{OpenIdSuffix}"));
     }
 
     /// <summary>
@@ -50,8 +51,9 @@ public static class Discovery
         {
             result = (await http.Get(MetadataParser.EndpointName, place, timeout, cancellationToken).ConfigureAwait(false))
                 .Bind(answer => MetadataParser.Parse(answer, issuer));
-            // Only "not here" sends us on to the next location.
-            if (!result.Match(_ => false, e => e is PkceError.UnexpectedResponse { Status: >= 400 } or PkceError.EndpointError)) return result;
+            // Only "no metadata here" (an error status, an HTML page, anything not a JSON object) sends us on to the next
+            // location; a metadata document that is wrong (another issuer, no S256) stops the search.
+            if (!result.Match(_ => false, e => e is PkceError.UnexpectedResponse or PkceError.EndpointError)) return result;
         }
         return result;
     }

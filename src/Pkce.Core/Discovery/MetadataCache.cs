@@ -44,31 +44,34 @@ public sealed class MetadataCache
     {
         while (true)
         {
-            var now = _clock.GetUtcNow();
             var entry = _entries.GetOrAdd(issuer, static (key, cache) => cache.Start(key), this);
-            if (entry.Fetch.IsCompleted && entry.Fetch.Result.IsRight && now >= entry.Started + Lifetime)
+            if (entry.Fetch.IsCompleted && entry.Fetch.Result.IsRight && _clock.GetElapsedTime(entry.Started) >= Lifetime)
             {
                 // Stale: the first caller to notice replaces it; the others see the replacement.
                 _entries.TryUpdate(issuer, Start(issuer), entry);
                 continue;
             }
-            var result = await entry.Fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsLeft) _entries.TryRemove(KeyValuePair.Create(issuer, entry));
-            return result;
+            return await entry.Fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     private Entry Start(string issuer)
     {
-        var started = _clock.GetUtcNow();
-        return new Entry(started, new Lazy<Task<Either<PkceError, ServerMetadata>>>(() =>
+        Entry? entry = null;
+        entry = new Entry(_clock.GetTimestamp(), new Lazy<Task<Either<PkceError, ServerMetadata>>>(() =>
         {
             Interlocked.Increment(ref _fetches);
-            return Discovery.Fetch(_http, issuer, Timeout, CancellationToken.None).ToEither();
+            var fetch = Discovery.Fetch(_http, issuer, Timeout, CancellationToken.None).ToEither();
+            // A failure leaves the table as soon as it is known, whether or not anyone was still waiting for it.
+            _ = fetch.ContinueWith(done => { if (done.Result.IsLeft) _entries.TryRemove(KeyValuePair.Create(issuer, entry!)); },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return fetch;
         }));
+        return entry;
     }
 
-    private sealed record Entry(DateTimeOffset Started, Lazy<Task<Either<PkceError, ServerMetadata>>> Lazy)
+    /// <summary>A fetch and when it started, on the monotonic clock (a wall-clock step does not stretch a lifetime).</summary>
+    private sealed record Entry(long Started, Lazy<Task<Either<PkceError, ServerMetadata>>> Lazy)
     {
         public Task<Either<PkceError, ServerMetadata>> Fetch => Lazy.Value;
     }

@@ -29,12 +29,15 @@ public static class MetadataParser
         if (issuer is null) return Invalid("'issuer' is missing");
         if (!string.Equals(issuer, expected, StringComparison.Ordinal))
             return Invalid($"its issuer '{ServerText.Printable(issuer)}' is not the issuer asked for (RFC 8414 §3.3)");
-        return from authorize in Endpoint(root, "authorization_endpoint", required: true).MapLeft(Invalid)
-               from token in Endpoint(root, "token_endpoint", required: true).MapLeft(Invalid)
-               from par in Endpoint(root, "pushed_authorization_request_endpoint", required: false).MapLeft(Invalid)
+        // An https issuer's endpoints are https too: a loopback http endpoint in its document would hand the client
+        // secret to whatever process listens on that port.
+        var https = issuer.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        return from authorize in Endpoint(root, "authorization_endpoint", required: true, https).MapLeft(Invalid)
+               from token in Endpoint(root, "token_endpoint", required: true, https).MapLeft(Invalid)
+               from par in Endpoint(root, "pushed_authorization_request_endpoint", required: false, https).MapLeft(Invalid)
                from requirePar in Flag(root, "require_pushed_authorization_requests").MapLeft(Invalid)
-               from revocation in Endpoint(root, "revocation_endpoint", required: false).MapLeft(Invalid)
-               from introspection in Endpoint(root, "introspection_endpoint", required: false).MapLeft(Invalid)
+               from revocation in Endpoint(root, "revocation_endpoint", required: false, https).MapLeft(Invalid)
+               from introspection in Endpoint(root, "introspection_endpoint", required: false, https).MapLeft(Invalid)
                from methods in Strings(root, "code_challenge_methods_supported").MapLeft(Invalid)
                from _ in methods.Match(
                    m => m.Exists(x => x == WireNames.S256)
@@ -50,13 +53,14 @@ public static class MetadataParser
                    auth.IfNone(Seq1("client_secret_basic")), dpop);
     }
 
-    private static Either<string, Option<Uri>> Endpoint(JsonElement root, string name, bool required)
+    private static Either<string, Option<Uri>> Endpoint(JsonElement root, string name, bool required, bool https)
     {
         if (!JsonAnswer.TryString(root, name, out var value, out var problem)) return problem!;
         if (value is null) return required ? $"'{name}' is missing" : Right<string, Option<Uri>>(None);
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || value.Contains('#'))
             return $"'{name}' is not an absolute http(s) URL without a fragment";
-        if (uri.Scheme == "http" && !uri.IsLoopback) return $"'{name}' uses http on a non-loopback host";
+        if (uri.Scheme == "http" && (https || !uri.IsLoopback)) return $"'{name}' uses http{(https ? " for an https issuer" : " on a non-loopback host")}";
+        if (uri.UserInfo.Length > 0) return $"'{name}' carries user information";
         return Right<string, Option<Uri>>(Some(uri));
     }
 

@@ -14,6 +14,14 @@ namespace Pkce.Http;
 /// <param name="Authorization">The <c>Authorization</c> header value for <c>client_secret_basic</c>.</param>
 public sealed record FormPost(string Name, Uri Endpoint, Seq<QueryParameter> Form, Option<string> Authorization)
 {
+    private static readonly System.Collections.Generic.HashSet<string> SecretFields = new(StringComparer.Ordinal)
+    {
+        WireNames.Code, WireNames.CodeVerifier, WireNames.RefreshToken, WireNames.ClientSecret, "token",
+    };
+
+    /// <summary>The secret values this request carries (code, verifier, refresh token, token, client secret), for <see cref="ErrorRedaction"/>.</summary>
+    public Seq<string> Secrets => Form.Filter(p => SecretFields.Contains(p.Name)).Map(p => p.Value);
+
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"Name = {Name}, Endpoint = {Endpoint}, Form = [{string.Join(", ", Form.Map(p => p.Name))}], ");

@@ -17,6 +17,12 @@ namespace Pkce.Http;
 /// </summary>
 public static class JsonAnswer
 {
+    /// <summary>
+    /// A member named twice is refused: a proxy or validator that reads the first <c>issuer</c> or
+    /// <c>access_token</c> and a client that reads the last one must never disagree.
+    /// </summary>
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     /// <summary>Reads <paramref name="answer"/>; a 2xx JSON object is handed to <paramref name="success"/> with the body's text.</summary>
     public static Either<PkceError, T> Read<T>(HttpAnswer answer, Func<JsonElement, string, Either<PkceError, T>> success)
     {
@@ -27,7 +33,7 @@ public static class JsonAnswer
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(answer.Body);
+            document = JsonDocument.Parse(answer.Body, Strict);
         }
         catch (JsonException)
         {

@@ -55,7 +55,10 @@ public static class PushedAuthorizationRequest
     /// <summary>Pushes the request once and gives the URL to send the user to (RFC 9126 §4).</summary>
     public static EitherAsync<PkceError, string> Push(PkceConfig config, HttpPort http, PendingAuthorization pending, Seq<QueryParameter> extras, CancellationToken cancellationToken) =>
         from post in Build(config, pending, extras).ToAsync()
-        from answer in http.Post(post, config.Timeout, cancellationToken).ToAsync()
-        from pushed in Parse(answer).ToAsync()
+        from pushed in Send(config, http, post, cancellationToken).ToAsync()
         select AuthorizationUrl.Pushed(config, pushed.RequestUri);
+
+    private static async Task<Either<PkceError, PushedAuthorization>> Send(PkceConfig config, HttpPort http, FormPost post, CancellationToken cancellationToken) =>
+        (await http.Post(post, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(Parse)
+            .MapLeft(error => ErrorRedaction.Without(error, Token.Secrets(config, post)));
 }

@@ -4,13 +4,13 @@ using static LanguageExt.Prelude;
 namespace Pkce;
 
 /// <summary>
-/// Tokens in this process's memory: thread-safe, compare-and-swap by version, leases that lapse by
-/// <see cref="TimeProvider"/>. For a CLI or a single server; a web farm shares SQLite or Redis instead.
+/// Tokens in this process's memory: thread-safe, compare-and-swap by version, leases that lapse by the
+/// <see cref="TimeProvider"/>'s monotonic clock. For a CLI or a single server; a web farm shares SQLite or Redis instead.
 /// </summary>
 public sealed class InMemoryTokenStore
 {
     private readonly Dictionary<string, StoredTokens> _tokens = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Holder, DateTimeOffset Until)> _leases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Holder, long Until)> _leases = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly TimeProvider _clock;
 
@@ -55,11 +55,12 @@ public sealed class InMemoryTokenStore
     public EitherAsync<PkceError, bool> Acquire(TokenKey key, string holder, TimeSpan ttl, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var now = _clock.GetUtcNow();
+        // Measured on the monotonic clock: a wall-clock step (NTP, a resumed VM) neither shortens nor stretches a lease.
+        var now = _clock.GetTimestamp();
         lock (_gate)
         {
             if (_leases.TryGetValue(key.Value, out var lease) && lease.Until > now && lease.Holder != holder) return RightAsync<PkceError, bool>(false);
-            _leases[key.Value] = (holder, now + ttl);
+            _leases[key.Value] = (holder, now + (long)(ttl.TotalSeconds * _clock.TimestampFrequency));
             return RightAsync<PkceError, bool>(true);
         }
     }

@@ -19,6 +19,18 @@ public static class RefreshRequest
                 Seq(new QueryParameter(WireNames.GrantType, WireNames.RefreshToken), new QueryParameter(WireNames.RefreshToken, refreshToken))
                 + scope.Map(s => new QueryParameter(WireNames.Scope, s)).ToSeq());
 
+    /// <summary>
+    /// The refresh token a 2xx answer carries, even when the rest of it cannot be used (an unknown token type, a
+    /// malformed lifetime): the server has rotated, the old refresh token is spent, and the new one must be kept.
+    /// </summary>
+    public static Option<string> RotatedRefreshToken(HttpAnswer answer) =>
+        answer.Status is >= 200 and < 300
+            ? JsonAnswer.Read(answer, (root, _) => JsonAnswer.TryString(root, WireNames.RefreshToken, out var token, out string? _) && token is { Length: > 0 } rotated
+                    ? Right<PkceError, string>(rotated)
+                    : Left<PkceError, string>(new PkceError.InvalidValue("refresh token", "none")))
+                .ToOption()
+            : None;
+
     /// <summary>Sends the refresh grant once and parses the answer as a token response.</summary>
     public static EitherAsync<PkceError, TokenResponse> Send(PkceConfig config, HttpPort http, string refreshToken, Option<string> scope, CancellationToken cancellationToken) =>
         Token.Send(config, http, Build(config, refreshToken, scope), cancellationToken).ToAsync();

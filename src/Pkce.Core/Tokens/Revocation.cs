@@ -34,7 +34,10 @@ public static class Revocation
     /// <summary>Revokes <paramref name="token"/> once.</summary>
     public static EitherAsync<PkceError, Unit> Revoke(PkceConfig config, HttpPort http, string token, bool isRefreshToken, CancellationToken cancellationToken) =>
         from post in Build(config, token, isRefreshToken).ToAsync()
-        from answer in http.Post(post, config.Timeout, cancellationToken).ToAsync()
-        from done in Parse(answer).ToAsync()
+        from done in Send(config, http, post, cancellationToken).ToAsync()
         select done;
+
+    private static async Task<Either<PkceError, Unit>> Send(PkceConfig config, HttpPort http, FormPost post, CancellationToken cancellationToken) =>
+        (await http.Post(post, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(Parse)
+            .MapLeft(error => ErrorRedaction.Without(error, Token.Secrets(config, post)));
 }

@@ -13,11 +13,15 @@ namespace Pkce;
 /// <param name="ExpiresAt">When it expires, if the server said (RFC 6749 §5.1 <c>expires_in</c> from the time of receipt).</param>
 /// <param name="RefreshToken">The refresh token, if any (secret).</param>
 /// <param name="Scope">The granted scope, if the server said.</param>
-public sealed record TokenSet(string AccessToken, string TokenType, Option<DateTimeOffset> ExpiresAt, Option<string> RefreshToken, Option<string> Scope)
+/// <param name="ReceivedAt">When the response arrived: with <paramref name="ExpiresAt"/>, the token's lifetime.</param>
+public sealed record TokenSet(string AccessToken, string TokenType, Option<DateTimeOffset> ExpiresAt, Option<string> RefreshToken, Option<string> Scope,
+    DateTimeOffset ReceivedAt)
 {
-    /// <summary>The tokens of a response received at <paramref name="now"/>.</summary>
+    /// <summary>The tokens of a response received at <paramref name="now"/>. An empty refresh token is no refresh token.</summary>
     public static TokenSet From(TokenResponse response, DateTimeOffset now) =>
-        new(response.AccessToken, response.TokenType, response.ExpiresIn.Map(e => now + e), response.RefreshToken, response.Scope);
+        new(response.AccessToken, response.TokenType, response.ExpiresIn.Map(e => now + e), NonEmpty(response.RefreshToken), response.Scope, now);
+
+    private static Option<string> NonEmpty(Option<string> value) => value.Filter(v => v.Length > 0);
 
     /// <summary>
     /// The tokens after a refresh answered at <paramref name="now"/>. RFC 6749 §6: "The authorization server MAY
@@ -27,18 +31,31 @@ public sealed record TokenSet(string AccessToken, string TokenType, Option<DateT
     /// </summary>
     public TokenSet Renewed(TokenResponse response, DateTimeOffset now) =>
         new(response.AccessToken, response.TokenType, response.ExpiresIn.Map(e => now + e),
-            response.RefreshToken.IsSome ? response.RefreshToken : RefreshToken, response.Scope.IsSome ? response.Scope : Scope);
+            NonEmpty(response.RefreshToken).IsSome ? NonEmpty(response.RefreshToken) : RefreshToken, response.Scope.IsSome ? response.Scope : Scope, now);
+
+    /// <summary>
+    /// The same tokens with a refresh token the server rotated in an answer whose access token could not be used:
+    /// the old refresh token is spent, the new one must be kept, and the access token is marked expired so the next
+    /// call renews it with the new one.
+    /// </summary>
+    public TokenSet WithRotatedRefreshToken(string refreshToken) =>
+        this with { RefreshToken = Prelude.Some(refreshToken), ExpiresAt = Prelude.Some(DateTimeOffset.MinValue) };
 
     /// <summary>
     /// Whether the access token can still be handed out at <paramref name="now"/>: it has no stated expiry, or
-    /// expires more than <paramref name="margin"/> from now (so a caller does not get a token that dies in flight).
+    /// expires more than the margin from now (so a caller does not get a token that dies in flight). The margin is
+    /// at most half the token's lifetime, so a server that issues tokens shorter than the margin does not make every
+    /// call a refresh; and a token received within the last second is handed out whatever its lifetime.
     /// </summary>
-    public bool IsFreshAt(DateTimeOffset now, TimeSpan margin) => ExpiresAt.Match(at => at - now > margin, () => true);
+    public bool IsFreshAt(DateTimeOffset now, TimeSpan margin) =>
+        ExpiresAt.Match(
+            at => at - now > TimeSpan.FromTicks(Math.Min(margin.Ticks, Math.Max(0, (at - ReceivedAt).Ticks / 2))) || (at >= ReceivedAt && now >= ReceivedAt && now - ReceivedAt < TimeSpan.FromSeconds(1)),
+            () => true);
 
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {TokenType}, ExpiresAt = {ExpiresAt}, ");
-        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope}");
+        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope}, ReceivedAt = {ReceivedAt:O}");
         return true;
     }
 }

@@ -9,6 +9,12 @@ namespace Pkce;
 /// <param name="LeaseWait">How long a caller waits for another process's refresh before giving up.</param>
 public sealed record TokenSourceOptions(TimeSpan Margin, TimeSpan LeaseWait)
 {
+    /// <summary>Refuses a negative margin (expired tokens would be handed out) and a wait that is not positive.</summary>
+    public TimeSpan Margin { get; } = Margin >= TimeSpan.Zero ? Margin : throw new ArgumentOutOfRangeException(nameof(Margin), "the margin must not be negative");
+
+    /// <summary>Refuses a wait that is not positive.</summary>
+    public TimeSpan LeaseWait { get; } = LeaseWait > TimeSpan.Zero ? LeaseWait : throw new ArgumentOutOfRangeException(nameof(LeaseWait), "the wait must be positive");
+
     /// <summary>A minute of margin; waits up to a minute for another process's refresh.</summary>
     public static readonly TokenSourceOptions Default = new(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 }
@@ -30,6 +36,7 @@ public sealed class TokenSource
     private readonly TokenSourceOptions _options;
     private readonly ConcurrentDictionary<string, Lazy<Task<Either<PkceError, TokenSet>>>> _flights = new(StringComparer.Ordinal);
     private readonly string _holder = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    private readonly ConcurrentDictionary<string, (long BaseVersion, TokenSet Tokens)> _unsaved = new(StringComparer.Ordinal);
     private long _refreshes;
 
     /// <summary>A source for the client of <paramref name="config"/>, keeping tokens in <paramref name="store"/>.</summary>
@@ -95,26 +102,43 @@ public sealed class TokenSource
     /// <summary>
     /// Logs the key out: revokes its refresh token, then its access token (RFC 7009 §2.1 lets a server revoke the
     /// access tokens of a revoked refresh token's grant, "SHOULD", not must), and forgets the tokens whatever the
-    /// server said, so a logout works offline too. Returns the first revocation error, if any (the tokens are
-    /// forgotten anyway); none when both were revoked or nothing was stored.
+    /// server said, so a logout works offline too. Runs after a refresh in flight and under the key's lease, so the
+    /// refresh token revoked is the live one; the tokens are replaced by a signed-out mark whose version only grows.
+    /// Returns the first revocation error, if any (the tokens are forgotten anyway); none when both were revoked or
+    /// nothing was stored.
     /// </summary>
     public EitherAsync<PkceError, Option<PkceError>> Revoke(TokenKey key, CancellationToken cancellationToken) =>
         RevokeAsync(key, cancellationToken).ToAsync();
 
     private async Task<Either<PkceError, Option<PkceError>>> RevokeAsync(TokenKey key, CancellationToken cancellationToken)
     {
-        var stored = await _store.Load(key, cancellationToken).ToEither().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        // A refresh in flight here ends first: its rotated refresh token is the one to revoke.
+        if (_flights.TryGetValue(key.Value, out var flight)) await flight.Value.ConfigureAwait(false);
+        // Holding the lease, no refresh elsewhere can rotate the tokens between our read and our write.
+        return await UnderLeaseAsync(key, _ => SignOutHoldingLeaseAsync(key), _ => None).ConfigureAwait(false);
+    }
+
+    private async Task<Either<PkceError, Option<PkceError>>> SignOutHoldingLeaseAsync(TokenKey key)
+    {
+        var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
         if (stored.IsLeft) return stored.Map(_ => Option<PkceError>.None);
+        var current = stored.IfLeft(StoredTokens.Nothing);
         var outcome = Option<PkceError>.None;
-        foreach (var tokens in stored.IfLeft(StoredTokens.Nothing).Tokens)
+        foreach (var tokens in current.Tokens)
         {
             foreach (var refresh in tokens.RefreshToken)
-                outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, refresh, true, cancellationToken).ToEither().ConfigureAwait(false));
-            outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, tokens.AccessToken, false, cancellationToken).ToEither().ConfigureAwait(false));
+                outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, refresh, true, CancellationToken.None).ToEither().ConfigureAwait(false));
+            outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, tokens.AccessToken, false, CancellationToken.None).ToEither().ConfigureAwait(false));
         }
-        var deleted = await _store.Delete(key, cancellationToken).ToEither().ConfigureAwait(false);
-        return deleted.Map(_ => outcome);
+        // A mark, not a deletion: the version keeps growing, so a writer that read the old tokens can never win.
+        var written = await _store.Swap(key, current.Version, new StoredTokens(0, None, Some(SignedOut)), CancellationToken.None).ToEither().ConfigureAwait(false);
+        return written.Bind(ok => ok
+            ? Right<PkceError, Option<PkceError>>(outcome)
+            : Left<PkceError, Option<PkceError>>(new PkceError.StoreFailure("the tokens changed while the sign-out held the lease")));
     }
+
+    private const string SignedOut = "signed out";
 
     private static Option<PkceError> Failure(Either<PkceError, Unit> result) => result.Match(_ => None, Some);
 
@@ -128,67 +152,137 @@ public sealed class TokenSource
     /// The shared refresh: runs on its own deadlines, so one waiting caller's cancellation does not cancel it for the
     /// others. Takes the store's lease; while another process holds it, waits for that process's renewal to appear.
     /// </summary>
-    private async Task<Either<PkceError, TokenSet>> RenewAsync(TokenKey key, long seenVersion)
+    private Task<Either<PkceError, TokenSet>> RenewAsync(TokenKey key, long seenVersion) =>
+        UnderLeaseAsync(key, remaining => RenewHoldingLeaseAsync(key, seenVersion, remaining),
+            current => current.Version == seenVersion ? None : Some(Usable(current) is { } error
+                ? Left<PkceError, TokenSet>(error)
+                : Right<PkceError, TokenSet>(current.Tokens.IfNone(() => throw new InvalidOperationException()))));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the key's lease, told how long the lease surely lasts (measured on this
+    /// process's monotonic clock from just before the lease was asked for). While another holder has it, polls the
+    /// store: when <paramref name="othersResult"/> finds what that holder wrote, returns it instead of working.
+    /// </summary>
+    private async Task<Either<PkceError, T>> UnderLeaseAsync<T>(TokenKey key, Func<TimeSpan, Task<Either<PkceError, T>>> work,
+        Func<StoredTokens, Option<Either<PkceError, T>>> othersResult)
     {
-        var ttl = _config.Timeout + TimeSpan.FromSeconds(10);
-        var giveUp = _deps.Clock.GetUtcNow() + _options.LeaseWait;
+        var ttl = _config.Timeout + LeaseSlack + LeaseSlack;
+        var waited = _deps.Clock.GetTimestamp();
         while (true)
         {
+            var asked = _deps.Clock.GetTimestamp();
             var leased = await _store.Acquire(key, _holder, ttl, CancellationToken.None).ToEither().ConfigureAwait(false);
-            if (leased.IsLeft) return leased.Map(_ => default(TokenSet)!);
+            if (leased.IsLeft) return leased.Map(_ => default(T)!);
             if (leased.IfLeft(false))
             {
                 try
                 {
-                    return await RenewHoldingLeaseAsync(key, seenVersion).ConfigureAwait(false);
+                    return await work(ttl - _deps.Clock.GetElapsedTime(asked) - LeaseSlack).ConfigureAwait(false);
                 }
                 finally
                 {
                     await _store.Release(key, _holder, CancellationToken.None).ToEither().ConfigureAwait(false);
                 }
             }
-            // Another process is renewing: its result is what we want.
             var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
-            if (stored.IsLeft) return stored.Map(_ => default(TokenSet)!);
-            var current = stored.IfLeft(StoredTokens.Nothing);
-            if (current.Version != seenVersion) return Usable(current) is { } error ? error : current.Tokens.IfNone(() => throw new InvalidOperationException());
-            if (_deps.Clock.GetUtcNow() >= giveUp)
+            if (stored.IsLeft) return stored.Map(_ => default(T)!);
+            var theirs = othersResult(stored.IfLeft(StoredTokens.Nothing));
+            if (theirs.IsSome) return theirs.IfNone(() => throw new InvalidOperationException());
+            if (_deps.Clock.GetElapsedTime(waited) >= _options.LeaseWait)
                 return new PkceError.StoreFailure("another process held the refresh lease for longer than the wait allows");
             await Task.Delay(TimeSpan.FromMilliseconds(25)).ConfigureAwait(false);
         }
     }
 
-    private async Task<Either<PkceError, TokenSet>> RenewHoldingLeaseAsync(TokenKey key, long seenVersion)
+    /// <summary>Time kept in hand on the lease: the refresh must be answered this long before the lease may lapse.</summary>
+    private static readonly TimeSpan LeaseSlack = TimeSpan.FromSeconds(5);
+
+    private async Task<Either<PkceError, TokenSet>> RenewHoldingLeaseAsync(TokenKey key, long seenVersion, TimeSpan leaseLeft)
     {
         var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
         if (stored.IsLeft) return stored.Map(_ => default(TokenSet)!);
         var current = stored.IfLeft(StoredTokens.Nothing);
+        // A renewal this source could not write last time is written first: its refresh token is the live one.
+        if (_unsaved.TryGetValue(key.Value, out var unsaved) && unsaved.BaseVersion == current.Version)
+        {
+            var saved = await _store.Swap(key, current.Version, new StoredTokens(0, Some(unsaved.Tokens), None), CancellationToken.None).ToEither().ConfigureAwait(false);
+            if (saved.IsLeft) return saved.Map(_ => default(TokenSet)!);
+            _unsaved.TryRemove(key.Value, out _);
+            if (saved.IfLeft(false))
+            {
+                if (unsaved.Tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)) return unsaved.Tokens;
+                (current, seenVersion) = (new StoredTokens(current.Version + 1, Some(unsaved.Tokens), None), current.Version + 1);
+            }
+        }
         if (Usable(current) is { } unusable) return unusable;
         var tokens = current.Tokens.IfNone(() => throw new InvalidOperationException());
         // Renewed by someone else between our read and the lease: use theirs, never redeem their refresh token again.
         if (current.Version != seenVersion) return tokens;
-        if (tokens.RefreshToken.IsNone) return await MarkLoginRequired(key, current.Version, "the tokens have no refresh token").ConfigureAwait(false);
+        if (tokens.RefreshToken.IsNone)
+            return tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)
+                ? new PkceError.LoginRequired("the tokens have no refresh token")
+                : await MarkLoginRequired(key, current, "the tokens have no refresh token").ConfigureAwait(false);
+        // The request must be answered while the lease surely holds, or another holder could redeem the same token.
+        var deadline = leaseLeft < _config.Timeout ? leaseLeft : _config.Timeout;
+        if (deadline <= TimeSpan.Zero) return new PkceError.StoreFailure("the refresh lease ran out before the refresh could be sent");
 
         Interlocked.Increment(ref _refreshes);
-        var answer = await RefreshRequest.Send(_config, _deps.Http, tokens.RefreshToken.IfNone(""), None, CancellationToken.None).ToEither().ConfigureAwait(false);
-        return await answer.MatchAsync(
-            async response =>
-            {
-                var renewed = tokens.Renewed(response, _deps.Clock.GetUtcNow());
-                var written = await _store.Swap(key, current.Version, new StoredTokens(0, Some(renewed), None), CancellationToken.None).ToEither().ConfigureAwait(false);
-                return written.Bind(ok => ok
-                    ? Right<PkceError, TokenSet>(renewed)
-                    // Unreachable while leases hold; if one lapsed, the writer that got there first wins and we hand out nothing stale.
-                    : Left<PkceError, TokenSet>(new PkceError.StoreFailure("the tokens changed while the refresh lease was held")));
-            },
-            async error => error is PkceError.EndpointError { Error: "invalid_grant" }
-                ? await MarkLoginRequired(key, current.Version, "the server refused the refresh token (invalid_grant)").ConfigureAwait(false)
-                : Left<PkceError, TokenSet>(error)).ConfigureAwait(false);
+        var request = RefreshRequest.Build(_config, tokens.RefreshToken.IfNone(""), None);
+        if (request.IsLeft) return request.Map(_ => default(TokenSet)!);
+        var post = request.IfLeft(() => throw new InvalidOperationException());
+        var answer = await _deps.Http.Post(post, deadline, CancellationToken.None).ConfigureAwait(false);
+        var now = _deps.Clock.GetUtcNow();
+        var parsed = answer.Bind(TokenResponseParser.Parse).MapLeft(e => ErrorRedaction.Without(e, Token.Secrets(_config, post)));
+        if (parsed.IsRight) return await WriteAsync(key, current, tokens.Renewed(parsed.IfLeft(() => throw new InvalidOperationException()), now)).ConfigureAwait(false);
+        var error = parsed.Match(_ => throw new InvalidOperationException(), e => e);
+        // The server answered 2xx with a rotated refresh token we could not otherwise use: the old one is spent.
+        var rotated = answer.ToOption().Bind(RefreshRequest.RotatedRefreshToken);
+        if (rotated.IsSome)
+        {
+            var written = await WriteAsync(key, current, tokens.WithRotatedRefreshToken(rotated.IfNone(""))).ConfigureAwait(false);
+            return written.Bind(_ => Left<PkceError, TokenSet>(error));
+        }
+        // RFC 6749 §5.2: invalid_grant answers 400; the same code on another status is not taken as final.
+        return error is PkceError.EndpointError { Error: "invalid_grant", Status: 400 }
+            ? await MarkLoginRequired(key, current, "the server refused the refresh token (invalid_grant)").ConfigureAwait(false)
+            : error;
     }
 
-    private async Task<Either<PkceError, TokenSet>> MarkLoginRequired(TokenKey key, long version, string reason)
+    /// <summary>
+    /// Writes renewed tokens over <paramref name="current"/>. If the store fails, the renewal is kept in this process
+    /// (its refresh token is now the live one) and written first next time; if another writer got there first, what
+    /// is stored is returned when it can be used.
+    /// </summary>
+    private async Task<Either<PkceError, TokenSet>> WriteAsync(TokenKey key, StoredTokens current, TokenSet renewed)
     {
-        var written = await _store.Swap(key, version, new StoredTokens(0, None, Some(reason)), CancellationToken.None).ToEither().ConfigureAwait(false);
-        return written.Bind(_ => Left<PkceError, TokenSet>(new PkceError.LoginRequired(reason)));
+        var written = await _store.Swap(key, current.Version, new StoredTokens(0, Some(renewed), None), CancellationToken.None).ToEither().ConfigureAwait(false);
+        if (written.IsLeft)
+        {
+            _unsaved[key.Value] = (current.Version, renewed);
+            return written.Map(_ => renewed);
+        }
+        return written.IfLeft(false) ? renewed : await StoredNowAsync(key, "the tokens changed while the refresh lease was held").ConfigureAwait(false);
+    }
+
+    /// <summary>What is stored now, when it can be used; otherwise a store failure saying why we looked.</summary>
+    private async Task<Either<PkceError, TokenSet>> StoredNowAsync(TokenKey key, string why)
+    {
+        var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
+        return stored.Bind(s => Usable(s) is null
+            ? Right<PkceError, TokenSet>(s.Tokens.IfNone(() => throw new InvalidOperationException()))
+            : Left<PkceError, TokenSet>(new PkceError.StoreFailure(why)));
+    }
+
+    /// <summary>
+    /// Marks the key as needing a new login, keeping its tokens beside the mark so that a logout can still revoke the
+    /// refresh token. If a new login was written meanwhile, that login's tokens are returned instead.
+    /// </summary>
+    private async Task<Either<PkceError, TokenSet>> MarkLoginRequired(TokenKey key, StoredTokens current, string reason)
+    {
+        var written = await _store.Swap(key, current.Version, current with { LoginRequired = Some(reason) }, CancellationToken.None).ToEither().ConfigureAwait(false);
+        if (written.IsLeft) return written.Map(_ => default(TokenSet)!);
+        if (written.IfLeft(false)) return new PkceError.LoginRequired(reason);
+        var now = await StoredNowAsync(key, reason).ConfigureAwait(false);
+        return now.IsRight ? now : new PkceError.LoginRequired(reason);
     }
 }

@@ -8,6 +8,15 @@ namespace Pkce;
 /// <param name="Scope">The scope they were granted for (space-separated, as requested).</param>
 public sealed record TokenKey(UserKey User, string Resource, string Scope)
 {
+    /// <summary>The user (never null).</summary>
+    public UserKey User { get; } = User ?? throw new ArgumentNullException(nameof(User));
+
+    /// <summary>The resource (never null; empty for the default).</summary>
+    public string Resource { get; } = Resource ?? throw new ArgumentNullException(nameof(Resource));
+
+    /// <summary>The scope (never null).</summary>
+    public string Scope { get; } = Scope ?? throw new ArgumentNullException(nameof(Scope));
+
     /// <summary>One string for stores that key by text: the three parts, each length-prefixed so no two keys collide.</summary>
     public string Value => $"{User.Value.Length}:{User.Value}|{Resource.Length}:{Resource}|{Scope.Length}:{Scope}";
 }
