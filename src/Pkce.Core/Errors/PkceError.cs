@@ -122,9 +122,9 @@ public abstract record PkceError
     /// </summary>
     public sealed record LoginRequired(string Reason) : PkceError("login_required", "the user must sign in again: " + Reason);
 
-    /// <summary>A store of pending authorizations failed (unreachable, unwritable, corrupt).</summary>
+    /// <summary>A store (of pending authorizations or of tokens) failed: unreachable, unwritable, corrupt.</summary>
     public sealed record StoreFailure(string Reason)
-        : PkceError("store_failure", "the pending-authorization store failed: " + ServerText.Printable(Reason));
+        : PkceError("store_failure", "the store failed: " + ServerText.Printable(Reason));
 
     private static string Describe(string prefix, string error, Option<string> description) =>
         description.Match(
