@@ -47,3 +47,8 @@ public sealed class RedisCollection : ICollectionFixture<RedisServer>
 {
     public const string Name = "redis server";
 }
+
+public sealed class InMemoryTokenStoreContract : TokenStoreContract
+{
+    protected override TokenStore CreateStore() => new InMemoryTokenStore(Clock).Ports;
+}
