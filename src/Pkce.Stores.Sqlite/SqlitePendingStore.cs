@@ -13,7 +13,7 @@ namespace Pkce.Stores.Sqlite;
 /// <para>
 /// The file holds verifiers: it is private to its owner, and a taken or swept verifier leaves no copy in any file of
 /// the store (secure delete, rollback journal); see <see cref="SqliteFile"/>. The file may be shared with a
-/// token store of this package, which keeps its own tables and leaves <c>user_version</c> to this store.
+/// <see cref="SqliteTokenStore"/>, which keeps its own tables and leaves <c>user_version</c> to this store.
 /// </para>
 /// </summary>
 public sealed class SqlitePendingStore

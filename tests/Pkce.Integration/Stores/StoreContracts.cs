@@ -52,3 +52,16 @@ public sealed class InMemoryTokenStoreContract : TokenStoreContract
 {
     protected override TokenStore CreateStore() => new InMemoryTokenStore(Clock).Ports;
 }
+
+public sealed class SqliteTokenStoreContract : TokenStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pkce-sqlite-tokens-").FullName;
+
+    protected override TokenStore CreateStore() => new SqliteTokenStore(Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Clock).Ports;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
