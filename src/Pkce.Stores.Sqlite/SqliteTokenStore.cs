@@ -18,6 +18,10 @@ namespace Pkce.Stores.Sqlite;
 /// any file of the store (secure delete, rollback journal); see <see cref="SqliteFile"/>.
 /// </para>
 /// <para>
+/// Rows are keyed by <see cref="TokenKey.Id"/>, not by the text of the key: SQLite stores text as UTF-8, which would
+/// merge keys that differ only in lone surrogates.
+/// </para>
+/// <para>
 /// Schema: the tables <c>tokens</c> and <c>token_leases</c>, created if missing, and their version in a row of
 /// <c>store_schema</c> (<c>'tokens'</c>, <see cref="SchemaVersion"/>); a file whose row is newer is refused.
 /// <c>PRAGMA user_version</c> is left to <see cref="SqlitePendingStore"/>, so both stores can share one file, in
@@ -50,7 +54,7 @@ public sealed class SqliteTokenStore
     public EitherAsync<PkceError, StoredTokens> Load(TokenKey key, CancellationToken cancellationToken) =>
         _file.Run(async connection =>
         {
-            await using var read = Command(connection, "SELECT version, payload FROM tokens WHERE key = $key", ("$key", key.Value));
+            await using var read = Command(connection, "SELECT version, payload FROM tokens WHERE key = $key", ("$key", key.Id));
             await using var row = await read.ExecuteReaderAsync(cancellationToken);
             return await row.ReadAsync(cancellationToken)
                 ? TokenCodec.Decode(row.GetInt64(0), row.GetString(1))
@@ -65,14 +69,14 @@ public sealed class SqliteTokenStore
         {
             // BEGIN IMMEDIATE takes the write lock first: the version check and the write below are one atomic step.
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using var read = Command(connection, "SELECT version FROM tokens WHERE key = $key", ("$key", key.Value));
+            await using var read = Command(connection, "SELECT version FROM tokens WHERE key = $key", ("$key", key.Id));
             var current = await read.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
             if (current != expectedVersion) return false;
             await using var write = Command(connection,
                 current == 0
                     ? "INSERT INTO tokens (key, version, payload) VALUES ($key, $version, $payload)"
                     : "UPDATE tokens SET version = $version, payload = $payload WHERE key = $key",
-                ("$key", key.Value), ("$version", expectedVersion + 1), ("$payload", TokenCodec.Encode(next)));
+                ("$key", key.Id), ("$version", expectedVersion + 1), ("$payload", TokenCodec.Encode(next)));
             await write.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Right<PkceError, bool>(true);
@@ -83,7 +87,7 @@ public sealed class SqliteTokenStore
     public EitherAsync<PkceError, Unit> Delete(TokenKey key, CancellationToken cancellationToken) =>
         _file.Run(async connection =>
         {
-            await using var delete = Command(connection, "DELETE FROM tokens WHERE key = $key", ("$key", key.Value));
+            await using var delete = Command(connection, "DELETE FROM tokens WHERE key = $key", ("$key", key.Id));
             await delete.ExecuteNonQueryAsync(cancellationToken);
             return Right<PkceError, Unit>(unit);
         }, cancellationToken);
@@ -96,7 +100,7 @@ public sealed class SqliteTokenStore
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var now = _clock.GetUtcNow();
-            await using var read = Command(connection, "SELECT holder, until FROM token_leases WHERE key = $key", ("$key", key.Value));
+            await using var read = Command(connection, "SELECT holder, until FROM token_leases WHERE key = $key", ("$key", key.Id));
             await using (var row = await read.ExecuteReaderAsync(cancellationToken))
             {
                 if (await row.ReadAsync(cancellationToken) && row.GetInt64(1) > now.ToUnixTimeMilliseconds() && row.GetString(0) != holder)
@@ -105,7 +109,7 @@ public sealed class SqliteTokenStore
             await using var write = Command(connection,
                 "INSERT INTO token_leases (key, holder, until) VALUES ($key, $holder, $until) " +
                 "ON CONFLICT(key) DO UPDATE SET holder = excluded.holder, until = excluded.until",
-                ("$key", key.Value), ("$holder", holder), ("$until", (now + ttl).ToUnixTimeMilliseconds()));
+                ("$key", key.Id), ("$holder", holder), ("$until", (now + ttl).ToUnixTimeMilliseconds()));
             await write.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Right<PkceError, bool>(true);
@@ -116,7 +120,7 @@ public sealed class SqliteTokenStore
     public EitherAsync<PkceError, Unit> Release(TokenKey key, string holder, CancellationToken cancellationToken) =>
         _file.Run(async connection =>
         {
-            await using var delete = Command(connection, "DELETE FROM token_leases WHERE key = $key AND holder = $holder", ("$key", key.Value), ("$holder", holder));
+            await using var delete = Command(connection, "DELETE FROM token_leases WHERE key = $key AND holder = $holder", ("$key", key.Id), ("$holder", holder));
             await delete.ExecuteNonQueryAsync(cancellationToken);
             return Right<PkceError, Unit>(unit);
         }, cancellationToken);

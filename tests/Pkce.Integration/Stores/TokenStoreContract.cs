@@ -109,6 +109,20 @@ public abstract class TokenStoreContract
     }
 
     [Fact]
+    public async Task Keys_that_differ_only_in_lone_surrogates_do_not_share_tokens()
+    {
+        // A user key is any string: UTF-8 would turn each lone surrogate into the same U+FFFD and merge these users.
+        var store = CreateStore();
+        var unique = Guid.NewGuid().ToString("N");
+        var keys = new[] { "\ud800", "\ud801", "\udc00", "\ufffd" }
+            .Select(tail => new TokenKey(UserKey.From(unique + tail).IfLeft(_ => throw new InvalidOperationException()), "api", "read")).ToArray();
+        var written = keys.Select(_ => NewTokens()).ToArray();
+        for (var i = 0; i < keys.Length; i++) Assert.True(await Expect.Right(store.Swap(keys[i], 0, Holding(written[i]), default)));
+        for (var i = 0; i < keys.Length; i++)
+            Assert.Equal(new StoredTokens(1, Some(written[i]), None), await Expect.Right(store.Load(keys[i], default)));
+    }
+
+    [Fact]
     public async Task Concurrent_swaps_of_one_version_have_exactly_one_winner()
     {
         var store = CreateStore();
