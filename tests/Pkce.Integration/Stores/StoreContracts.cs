@@ -65,3 +65,24 @@ public sealed class SqliteTokenStoreContract : TokenStoreContract, IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisTokenStoreContract(RedisServer server) : TokenStoreContract, IAsyncLifetime
+{
+    private ConnectionMultiplexer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    protected override TokenStore CreateStore() => new RedisTokenStore(_redis, $"test:{Guid.NewGuid():N}:").Ports;
+
+    // Redis lapses leases by its own clock: real time must pass, so the lapse tests use a short lease.
+    protected override TimeSpan ShortTtl => TimeSpan.FromMilliseconds(1500);
+
+    protected override async Task PassTimeAsync(TimeSpan by)
+    {
+        await base.PassTimeAsync(by);
+        await Task.Delay(by);
+    }
+}

@@ -141,11 +141,11 @@ public abstract class TokenStoreContract
             start.SetResult();
             var results = await Task.WhenAll(swaps);
             winners[race] = results.Count(won => won);
+            Assert.True(winners[race] == 1, $"race {race}: {winners[race]} of {Writers} writers won the swap from version {race}");
             // The stored value is the winner's, whole: never one writer's version with another's tokens.
             var stored = await Expect.Right(store.Load(key, default));
             Assert.Equal(race + 1, stored.Version);
-            var winner = System.Array.IndexOf(results, true);
-            if (winner >= 0) Assert.Equal(Some(offers[winner]), stored.Tokens);
+            Assert.Equal(Some(offers[System.Array.IndexOf(results, true)]), stored.Tokens);
         }
         RaceReport.Record(GetType().Name + " (swaps)", Races, Writers, winners);
         Assert.All(winners, w => Assert.Equal(1, w));
