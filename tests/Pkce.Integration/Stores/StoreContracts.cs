@@ -78,7 +78,7 @@ public sealed class RedisTokenStoreContract(RedisServer server) : TokenStoreCont
     protected override TokenStore CreateStore() => new RedisTokenStore(_redis, $"test:{Guid.NewGuid():N}:").Ports;
 
     // Redis lapses leases by its own clock: real time must pass, so the lapse tests use a short lease.
-    protected override TimeSpan ShortTtl => TimeSpan.FromMilliseconds(1500);
+    protected override TimeSpan ShortTtl => TimeSpan.FromSeconds(2);
 
     protected override async Task PassTimeAsync(TimeSpan by)
     {
