@@ -68,6 +68,7 @@ public sealed class InMemoryTokenStore
     /// <summary>Implements <see cref="ReleaseLease"/>.</summary>
     public EitherAsync<PkceError, Unit> Release(TokenKey key, string holder, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
             if (_leases.TryGetValue(key.Value, out var lease) && lease.Holder == holder) _leases.Remove(key.Value);
         return RightAsync<PkceError, Unit>(unit);

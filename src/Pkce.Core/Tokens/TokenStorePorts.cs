@@ -19,6 +19,23 @@ public sealed record TokenKey(UserKey User, string Resource, string Scope)
 
     /// <summary>One string for stores that key by text: the three parts, each length-prefixed so no two keys collide.</summary>
     public string Value => $"{User.Value.Length}:{User.Value}|{Resource.Length}:{Resource}|{Scope.Length}:{Scope}";
+
+    /// <summary>
+    /// A fixed-length name for stores that key by bytes or need a key free of special characters (a SQLite
+    /// column, a Redis hash tag): the lowercase hex SHA-256 of <see cref="Value"/>'s UTF-16 code units, low byte
+    /// first. Distinct keys get distinct ids, also keys that hold lone surrogates, which every UTF-8 encoding turns
+    /// into the same U+FFFD; and an id is 64 characters of <c>[0-9a-f]</c>, never a brace or a separator.
+    /// </summary>
+    public string Id
+    {
+        get
+        {
+            var value = Value;
+            var bytes = new byte[value.Length * 2];
+            for (var i = 0; i < value.Length; i++) (bytes[2 * i], bytes[2 * i + 1]) = ((byte)value[i], (byte)(value[i] >> 8));
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        }
+    }
 }
 
 /// <summary>What a token store holds for a key, with the version its compare-and-swap checks.</summary>

@@ -2,7 +2,7 @@ namespace Pkce.Facade;
 
 /// <summary>
 /// The token request failed: the server answered an OAuth error (RFC 6749 §5.2) or something unexpected, could not
-/// be reached, did not answer in time, or the pending-authorization store failed. The code is spent either way:
+/// be reached, did not answer in time, or a store failed. The code is spent either way:
 /// start a new flow rather than retrying. The server's texts are made printable (<see cref="ServerText.Printable"/>);
 /// <see cref="PkceException.Error"/> holds them as received.
 /// </summary>

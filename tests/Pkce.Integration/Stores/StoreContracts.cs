@@ -47,3 +47,42 @@ public sealed class RedisCollection : ICollectionFixture<RedisServer>
 {
     public const string Name = "redis server";
 }
+
+public sealed class InMemoryTokenStoreContract : TokenStoreContract
+{
+    protected override TokenStore CreateStore() => new InMemoryTokenStore(Clock).Ports;
+}
+
+public sealed class SqliteTokenStoreContract : TokenStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pkce-sqlite-tokens-").FullName;
+
+    protected override TokenStore CreateStore() => new SqliteTokenStore(Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Clock).Ports;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisTokenStoreContract(RedisServer server) : TokenStoreContract, IAsyncLifetime
+{
+    private ConnectionMultiplexer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    protected override TokenStore CreateStore() => new RedisTokenStore(_redis, $"test:{Guid.NewGuid():N}:").Ports;
+
+    // Redis lapses leases by its own clock: real time must pass, so the lapse tests use a short lease.
+    protected override TimeSpan ShortTtl => TimeSpan.FromSeconds(2);
+
+    protected override async Task PassTimeAsync(TimeSpan by)
+    {
+        await base.PassTimeAsync(by);
+        await Task.Delay(by);
+    }
+}
