@@ -1,0 +1,67 @@
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Pkce.Cli;
+
+/// <summary>The saved profiles and their tokens, in a <see cref="StateDirectory"/>.</summary>
+public sealed class Profiles : IDisposable
+{
+    private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
+
+    /// <summary>Profiles and tokens under <paramref name="directory"/>.</summary>
+    public Profiles(StateDirectory directory)
+    {
+        Directory = directory;
+        Tokens = new FileTokenStore(directory.Tokens, directory.Path);
+    }
+
+    /// <summary>Where they are.</summary>
+    public StateDirectory Directory { get; }
+
+    /// <summary>The token store shared by every profile.</summary>
+    public FileTokenStore Tokens { get; }
+
+    /// <summary>The file of profile <paramref name="name"/>.</summary>
+    public string PathOf(string name) => Path.Combine(Directory.Profiles, name + ".json");
+
+    /// <summary>The profile called <paramref name="name"/>: None if there is none, Left if its file cannot be read.</summary>
+    public Either<string, Option<Profile>> Find(string name)
+    {
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(PathOf(name));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Right<string, Option<Profile>>(None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot read {PathOf(name)}: {e.Message}";
+        }
+        return Profile.FromJson(content).Bind(p => p.Name == name
+            ? Right<string, Option<Profile>>(Some(p))
+            : Left<string, Option<Profile>>($"{PathOf(name)} holds profile '{p.Name}'")).MapLeft(problem => $"{PathOf(name)}: {problem}");
+    }
+
+    /// <summary>Every profile's name, sorted.</summary>
+    public IReadOnlyList<string> Names() =>
+        System.IO.Directory.Exists(Directory.Profiles)
+            ? [.. System.IO.Directory.EnumerateFiles(Directory.Profiles, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!)
+                .Where(Profile.IsValidName).Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>Writes <paramref name="profile"/> whole (0600, atomically, under its lock).</summary>
+    public async Task SaveAsync(Profile profile, CancellationToken cancellationToken)
+    {
+        StateDirectory.Ensure(Directory.Path);
+        StateDirectory.Ensure(Directory.Profiles);
+        var path = PathOf(profile.Name);
+        using var held = await FileLock.TakeAsync(path + ".lock", LockPatience, cancellationToken);
+        AtomicFile.Write(path, profile.ToJson());
+    }
+
+    /// <summary>Releases the token store's leases.</summary>
+    public void Dispose() => Tokens.Dispose();
+}
