@@ -30,7 +30,7 @@ public static class TokenOutput
     /// </summary>
     public static bool Write(Terminal terminal, TokenSet tokens, TokenFormat format, DateTimeOffset now)
     {
-        if (tokens.AccessToken.Length == 0 || !tokens.AccessToken.All(c => c is > '\x20' and < '\x7F'))
+        if (!IsPrintable(tokens.AccessToken))
         {
             terminal.Say("the access token holds characters outside visible ASCII (RFC 6750 §2.1 b64token); it is not printed");
             return false;
@@ -43,6 +43,9 @@ public static class TokenOutput
         });
         return true;
     }
+
+    /// <summary>Whether an access token is non-empty visible ASCII (%x21-7E), so it can be printed raw.</summary>
+    public static bool IsPrintable(string token) => token.Length > 0 && !token.AsSpan().ContainsAnyExceptInRange('\x21', '\x7E');
 
     private static string Json(TokenSet tokens, DateTimeOffset now)
     {

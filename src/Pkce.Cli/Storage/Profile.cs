@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -36,13 +35,13 @@ public sealed record ProfileServer(
 /// <param name="Name">The profile's name.</param>
 /// <param name="Login">The login options as given; <see cref="LoginOptions.ClientSecret"/> is always null.</param>
 /// <param name="Server">The endpoints and client authentication they resolved to.</param>
-public sealed partial record Profile(string Name, LoginOptions Login, ProfileServer Server)
+public sealed record Profile(string Name, LoginOptions Login, ProfileServer Server)
 {
     /// <summary>A name is 1 to 64 letters, digits, <c>.</c>, <c>_</c> or <c>-</c>, starting with a letter or digit: it names a file.</summary>
-    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+    public static bool IsValidName(string? name) => name is not null && NamePattern(name);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex NamePattern();
+    private static bool NamePattern(string name) =>
+        name.Length is >= 1 and <= 64 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     /// <summary>Whose tokens: the profile's, for its issuer (or token endpoint) and scope.</summary>
     public TokenKey Key => new(UserKey.From(Name).IfLeft(_ => throw new InvalidOperationException("profile names are never empty")),
@@ -70,14 +69,18 @@ public sealed partial record Profile(string Name, LoginOptions Login, ProfileSer
     /// <summary>Whether the client authenticates with a secret, which must then be given for a refresh.</summary>
     public bool NeedsSecret => Server.ClientAuth != "none";
 
-    /// <summary>The profile file's bytes.</summary>
-    public byte[] ToJson()
+    /// <summary>
+    /// The profile file's bytes; <paramref name="tokenFile"/> names the file of its tokens in the token store (for
+    /// <see cref="QuickToken"/>, which reads it without computing the key).
+    /// </summary>
+    public byte[] ToJson(string tokenFile)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
             json.WriteString("name", Name);
+            json.WriteString("token_file", tokenFile);
             json.WriteStartObject("login");
             Write(json, "issuer", Login.Issuer);
             Write(json, "authority", Login.Authority);

@@ -59,7 +59,7 @@ public sealed class Profiles : IDisposable
         StateDirectory.Ensure(Directory.Profiles);
         var path = PathOf(profile.Name);
         using var held = await FileLock.TakeAsync(path + ".lock", LockPatience, cancellationToken);
-        AtomicFile.Write(path, profile.ToJson());
+        AtomicFile.Write(path, profile.ToJson(Path.GetFileName(Tokens.PathOf(profile.Key))));
     }
 
     /// <summary>Releases the token store's leases.</summary>

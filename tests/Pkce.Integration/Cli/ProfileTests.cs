@@ -292,6 +292,22 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_token_process_prints_only_the_fresh_token_or_header_and_sends_no_request()
+    {
+        await LoginAsync("process", Authority.Public);
+        var access = AccessTokenOf((await StoredAsync("process")).Stored);
+        var before = Authority.TokenRequests;
+        Assert.Equal((ExitCodes.Success, access + "\n", ""), await ProcessAsync(["token", "--profile", "process"]));
+        Assert.Equal((ExitCodes.Success, $"Authorization: Bearer {access}\n", ""), await ProcessAsync(["token", "--header", "--profile=process"]));
+        var json = await ProcessAsync(["token", "--profile", "process", "--json"]);
+        Assert.Equal((ExitCodes.Success, ""), (json.Exit, json.Error));
+        using (var document = JsonDocument.Parse(json.Out)) Assert.Equal(access, document.RootElement.GetProperty("access_token").GetString());
+        Assert.Equal(before, Authority.TokenRequests);
+        var unknown = await ProcessAsync(["token", "--profile", "nobody"]);
+        Assert.Equal((ExitCodes.InvalidOptions, ""), (unknown.Exit, unknown.Out));
+    }
+
+    [Fact]
     public async Task Ten_token_processes_started_at_once_for_an_expired_token_send_one_refresh_request()
     {
         await LoginAsync("parallel", Authority.Public);
