@@ -40,8 +40,13 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
     /// <summary>A name is 1 to 64 letters, digits, <c>.</c>, <c>_</c> or <c>-</c>, starting with a letter or digit: it names a file.</summary>
     public static bool IsValidName(string? name) => name is not null && NamePattern(name);
 
-    private static bool NamePattern(string name) =>
-        name.Length is >= 1 and <= 64 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+    private static bool NamePattern(string name)
+    {
+        if (name.Length is < 1 or > 64 || !char.IsAsciiLetterOrDigit(name[0])) return false;
+        foreach (var c in name)
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-')) return false;
+        return true;
+    }
 
     /// <summary>Whose tokens: the profile's, for its issuer (or token endpoint) and scope.</summary>
     public TokenKey Key => new(UserKey.From(Name).IfLeft(_ => throw new InvalidOperationException("profile names are never empty")),
