@@ -28,7 +28,7 @@ internal static class ProfileAccess
         var profile = found.IfLeft(LanguageExt.Option<Profile>.None).IfNoneUnsafe((Profile?)null);
         if (profile is null)
         {
-            terminal.Say($"no profile '{name}' in {profiles.Directory.Profiles}; create it with: pkce login --profile {name} --issuer URL --client-id ID");
+            terminal.Say($"no profile '{name}' in {profiles.Directory.ProfilesPath}; create it with: pkce login --profile {name} --issuer URL --client-id ID");
             profiles.Dispose();
             return (null, null, ExitCodes.InvalidOptions);
         }

@@ -31,7 +31,7 @@ public static class ProfilesCommand
         var widths = Enumerable.Range(0, 3).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
             terminal.Out.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadRight(widths[2])}  {row[3]}");
-        terminal.Out.WriteLine($"tokens are kept in files under {profiles.Directory.Tokens} (readable by their owner only); no credential store is used");
+        terminal.Out.WriteLine($"tokens are kept in files under {profiles.Directory.TokensPath} (readable by their owner only); no credential store is used");
         return ExitCodes.Success;
     }
 

@@ -21,8 +21,8 @@ public static class QuickToken
         try
         {
             var state = StateDirectory.From(Environment.GetEnvironmentVariable);
-            if (TokenFileOf(File.ReadAllBytes(Path.Combine(state.Profiles, name + ".json")), name) is not { } file) return null;
-            if (FreshAccessToken(File.ReadAllBytes(Path.Combine(state.Tokens, file)), DateTimeOffset.UtcNow) is not { } token) return null;
+            if (TokenFileOf(File.ReadAllBytes(Path.Combine(state.ProfilesPath, name + ".json")), name) is not { } file) return null;
+            if (FreshAccessToken(File.ReadAllBytes(Path.Combine(state.TokensPath, file)), DateTimeOffset.UtcNow) is not { } token) return null;
             // Standard output's descriptor as it is: System.Console's set-up (terminal settings, signal handlers) costs
             // more than the rest of this path.
             var line = Encoding.ASCII.GetBytes((header ? "Authorization: Bearer " : "") + token + "\n");

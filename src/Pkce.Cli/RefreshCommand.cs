@@ -11,14 +11,14 @@ namespace Pkce.Cli;
 /// <param name="ClientSecret">The client secret (from <c>PKCE_CLIENT_SECRET</c>), for a confidential client.</param>
 /// <param name="ClientAuth"><c>none</c>, <c>basic</c> or <c>post</c>; from the metadata or the secret when unset.</param>
 /// <param name="Scope">A narrower scope to ask for (RFC 6749 §6), if any.</param>
-/// <param name="RefreshToken">Where the refresh token is read from: only <c>-</c> (stdin), so it is in no shell history or process list.</param>
-public sealed record OneOffRefresh(string? Issuer, string? TokenEndpoint, string? ClientId, string? ClientSecret, string? ClientAuth, string? Scope, string? RefreshToken)
+/// <param name="RefreshTokenPath">Where the refresh token is read from: only <c>-</c> (stdin), so it is in no shell history or process list.</param>
+public sealed record OneOffRefresh(string? Issuer, string? TokenEndpoint, string? ClientId, string? ClientSecret, string? ClientAuth, string? Scope, string? RefreshTokenPath)
 {
     // Records print every property; the secret must not be one of them.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"Issuer = {Issuer}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ");
-        builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, RefreshToken = {RefreshToken}");
+        builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, RefreshTokenPath = {RefreshTokenPath}");
         return true;
     }
 }
@@ -33,7 +33,7 @@ public static class RefreshCommand
     /// <summary>Runs the one-off refresh.</summary>
     public static async Task<int> RunAsync(OneOffRefresh options, Terminal terminal, CancellationToken cancellationToken)
     {
-        if (options.RefreshToken != "-")
+        if (options.RefreshTokenPath != "-")
             return Usage(terminal, "--refresh-token takes only '-' (read the refresh token from stdin), or use --profile NAME");
         if (options.Issuer is null && options.TokenEndpoint is null)
             return Usage(terminal, "give --issuer URL (the token endpoint is discovered) or --token-endpoint URL, or use --profile NAME");

@@ -71,6 +71,13 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
         IssuerAlwaysSent = Server.IssuerAlwaysSent,
     };
 
+    // Records print every property; Key is derived (and needs a valid name), so only the three parts are printed.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Login = {Login}, Server = {Server}");
+        return true;
+    }
+
     /// <summary>Whether the client authenticates with a secret, which must then be given for a refresh.</summary>
     public bool NeedsSecret => Server.ClientAuth != "none";
 

@@ -12,7 +12,7 @@ public sealed class Profiles : IDisposable
     public Profiles(StateDirectory directory)
     {
         Directory = directory;
-        Tokens = new FileTokenStore(directory.Tokens, directory.Path);
+        Tokens = new FileTokenStore(directory.TokensPath, directory.Path);
     }
 
     /// <summary>Where they are.</summary>
@@ -22,7 +22,7 @@ public sealed class Profiles : IDisposable
     public FileTokenStore Tokens { get; }
 
     /// <summary>The file of profile <paramref name="name"/>.</summary>
-    public string PathOf(string name) => Path.Combine(Directory.Profiles, name + ".json");
+    public string PathOf(string name) => Path.Combine(Directory.ProfilesPath, name + ".json");
 
     /// <summary>The profile called <paramref name="name"/>: None if there is none, Left if its file cannot be read.</summary>
     public Either<string, Option<Profile>> Find(string name)
@@ -47,8 +47,8 @@ public sealed class Profiles : IDisposable
 
     /// <summary>Every profile's name, sorted.</summary>
     public IReadOnlyList<string> Names() =>
-        System.IO.Directory.Exists(Directory.Profiles)
-            ? [.. System.IO.Directory.EnumerateFiles(Directory.Profiles, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!)
+        System.IO.Directory.Exists(Directory.ProfilesPath)
+            ? [.. System.IO.Directory.EnumerateFiles(Directory.ProfilesPath, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!)
                 .Where(Profile.IsValidName).Order(StringComparer.Ordinal)]
             : [];
 
@@ -56,7 +56,7 @@ public sealed class Profiles : IDisposable
     public async Task SaveAsync(Profile profile, CancellationToken cancellationToken)
     {
         StateDirectory.Ensure(Directory.Path);
-        StateDirectory.Ensure(Directory.Profiles);
+        StateDirectory.Ensure(Directory.ProfilesPath);
         var path = PathOf(profile.Name);
         using var held = await FileLock.TakeAsync(path + ".lock", LockPatience, cancellationToken);
         AtomicFile.Write(path, profile.ToJson(Path.GetFileName(Tokens.PathOf(profile.Key))));

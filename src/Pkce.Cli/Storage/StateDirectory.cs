@@ -41,10 +41,10 @@ public sealed record StateDirectory(string Path)
     }
 
     /// <summary>Where profiles are kept, one JSON file each.</summary>
-    public string Profiles => System.IO.Path.Combine(Path, "profiles");
+    public string ProfilesPath => System.IO.Path.Combine(Path, "profiles");
 
     /// <summary>Where tokens are kept, one JSON file per token key.</summary>
-    public string Tokens => System.IO.Path.Combine(Path, "tokens");
+    public string TokensPath => System.IO.Path.Combine(Path, "tokens");
 
     /// <summary>
     /// Creates <paramref name="directory"/> (and the state directory above it) owner-only, and takes group and other
