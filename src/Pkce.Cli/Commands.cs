@@ -41,12 +41,18 @@ public static class Commands
         var noBrowser = new Option<bool>("--no-browser") { Description = "Print the URL and open nothing" };
         var store = new Option<string>("--store") { Description = "Where the pending authorization waits: memory | sqlite:PATH | redis:CONNECTION", DefaultValueFactory = _ => "memory" };
         var profile = new Option<string?>("--profile") { Description = "Save the settings (not the client secret) and the tokens under this name instead of printing the token; options not given come from the saved profile" };
+        var tokenStore = new Option<string?>("--token-store") { Description = "With --profile: where the tokens are kept, file (default) or secret-service (Linux Secret Service via secret-tool)" };
+        tokenStore.AcceptOnlyFromAmong([.. Pkce.Cli.Profile.Vaults]);
 
         var command = new Command("login", "Sign in through the system browser and print the token response JSON on stdout (RFC 8252 loopback flow)")
         {
             authority, authorizePath, tokenPath, authorizationEndpoint, tokenEndpoint, clientId, clientSecret, clientAuth,
-            scope, issuer, redirectUri, timeout, noBrowser, store, profile,
+            scope, issuer, redirectUri, timeout, noBrowser, store, profile, tokenStore,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(tokenStore) is not null && result.GetResult(profile) is null) result.AddError("--token-store needs --profile");
+        });
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new LoginOptions
@@ -55,6 +61,7 @@ public static class Commands
                 AuthorizePath = result.GetValue(authorizePath)!,
                 TokenPath = result.GetValue(tokenPath)!,
                 Profile = result.GetValue(profile),
+                TokenStore = result.GetValue(tokenStore),
                 AuthorizationEndpoint = result.GetValue(authorizationEndpoint),
                 TokenEndpoint = result.GetValue(tokenEndpoint),
                 ClientId = result.GetValue(clientId),

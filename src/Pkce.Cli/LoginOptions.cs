@@ -21,6 +21,7 @@ public sealed record LoginOptions
     public bool NoBrowser { get; init; }
     public string Store { get; init; } = "memory";
     public string? Profile { get; init; }
+    public string? TokenStore { get; init; }
 #pragma warning restore CS1591
 
     /// <summary>
@@ -102,7 +103,7 @@ public sealed record LoginOptions
         builder.Append($"Authority = {Authority}, AuthorizePath = {AuthorizePath}, TokenPath = {TokenPath}, ");
         builder.Append($"AuthorizationEndpoint = {AuthorizationEndpoint}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ");
         builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, ");
-        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}, Profile = {Profile}");
+        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}, Profile = {Profile}, TokenStore = {TokenStore}");
         return true;
     }
 }

@@ -16,7 +16,7 @@ public static class LogoutCommand
         if (profiles is null || profile is null) return exit;
         using (profiles)
         {
-            var stored = await profiles.Tokens.Load(profile.Key, cancellationToken).ToEither();
+            var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
             if (stored.Case is PkceError loadError) return Failed(terminal, loadError);
             if (stored.Exists(s => s.Version == 0))
             {
@@ -26,13 +26,13 @@ public static class LogoutCommand
             var (config, _) = ProfileAccess.Config(profile, terminal);
             if (config is null)
             {
-                var deleted = await profiles.Tokens.Delete(profile.Key, cancellationToken).ToEither();
+                var deleted = await profiles.TokensOf(profile).Delete(profile.Key, cancellationToken).ToEither();
                 if (deleted.Case is PkceError deleteError) return Failed(terminal, deleteError);
                 terminal.Say("warning: the server was not told (the tokens could not be revoked without the client's configuration); the stored tokens are deleted");
                 return ExitCodes.Success;
             }
             using var http = HttpPort.Create();
-            var revoked = await ProfileAccess.Source(config, http, profiles).Revoke(profile.Key, cancellationToken).ToEither();
+            var revoked = await ProfileAccess.Source(config, http, profiles, profile).Revoke(profile.Key, cancellationToken).ToEither();
             return revoked.Match(
                 problem =>
                 {

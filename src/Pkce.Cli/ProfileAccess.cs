@@ -17,7 +17,7 @@ internal static class ProfileAccess
             terminal.Say($"invalid options: --profile '{ServerText.Printable(name)}' is not 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit)");
             return (null, null, ExitCodes.InvalidOptions);
         }
-        var profiles = new Profiles(StateDirectory.From(terminal.Variable));
+        var profiles = new Profiles(StateDirectory.From(terminal.Variable), terminal.Variable);
         var found = profiles.Find(name);
         if (found.IsLeft)
         {
@@ -74,8 +74,8 @@ internal static class ProfileAccess
     }
 
     /// <summary>A token source for <paramref name="config"/> over the file store of <paramref name="profiles"/>.</summary>
-    public static TokenSource Source(PkceConfig config, HttpPort http, Profiles profiles) =>
-        new(config, Dependencies.System(http), profiles.Tokens.Ports);
+    public static TokenSource Source(PkceConfig config, HttpPort http, Profiles profiles, Profile profile) =>
+        new(config, Dependencies.System(http), profiles.TokensOf(profile).Ports);
 
     /// <summary>Says that a new login is needed and how; the exit code for it.</summary>
     public static int LoginRequired(Terminal terminal, string profile, string reason)

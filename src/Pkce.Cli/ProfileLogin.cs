@@ -19,7 +19,7 @@ public static class ProfileLogin
             terminal.Say($"invalid options: --profile '{ServerText.Printable(name)}' is not 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit)");
             return (ExitCodes.InvalidOptions, None);
         }
-        using var profiles = new Profiles(StateDirectory.From(terminal.Variable));
+        using var profiles = new Profiles(StateDirectory.From(terminal.Variable), terminal.Variable);
         var found = profiles.Find(name);
         if (found.IsLeft)
         {
@@ -41,7 +41,7 @@ public static class ProfileLogin
             Issuer = options.Issuer, Authority = options.Authority, AuthorizePath = options.AuthorizePath, TokenPath = options.TokenPath,
             AuthorizationEndpoint = options.AuthorizationEndpoint, TokenEndpoint = options.TokenEndpoint, ClientId = options.ClientId,
             ClientAuth = options.ClientAuth, Scope = options.Scope, RedirectUri = options.RedirectUri,
-        }, ProfileServer.Of(config));
+        }, ProfileServer.Of(config), given.TokenStore ?? saved.Map(p => p.Vault).IfNone(Profile.FileVaultName));
         try
         {
             await profiles.SaveAsync(profile, cancellationToken);
@@ -51,15 +51,16 @@ public static class ProfileLogin
             terminal.Say($"store_failure: the profile could not be saved: {ServerText.Printable(e.Message)}");
             return (ExitCodes.FlowFailed, None);
         }
-        // Tokens of other settings (another issuer or scope) under this name are no longer this profile's.
-        foreach (var old in saved.Where(old => old.Key != profile.Key))
-            await profiles.Tokens.Delete(old.Key, cancellationToken).ToEither();
+        // Tokens of other settings (another issuer, scope or store) under this name are no longer this profile's.
+        foreach (var old in saved.Where(old => old.Key != profile.Key || old.Vault != profile.Vault))
+            await profiles.TokensOf(old).Delete(old.Key, cancellationToken).ToEither();
         using var http = HttpPort.Create();
-        var kept = await ProfileAccess.Source(config, http, profiles).Save(profile.Key, token, cancellationToken).ToEither();
+        var kept = await ProfileAccess.Source(config, http, profiles, profile).Save(profile.Key, token, cancellationToken).ToEither();
         return kept.Match(
             tokens =>
             {
-                terminal.Say($"signed in; profile {name} saved in {profiles.Directory.Path}; access token " +
+                terminal.Say($"signed in; profile {name} saved in {profiles.Directory.Path}, tokens in " +
+                             (profile.Vault == SecretServiceVault.StoreName ? "the Secret Service" : "files there") + "; access token " +
                              tokens.ExpiresAt.Match(at => $"valid until {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", () => "without a stated expiry") +
                              $", refresh token {(tokens.RefreshToken.IsSome ? "kept" : "not issued (ask for offline_access?)")}");
                 terminal.Say($"print it with: pkce token --profile {name}");

@@ -9,29 +9,31 @@ public static class ProfilesCommand
     /// <summary>Runs <c>pkce profiles</c>.</summary>
     public static async Task<int> RunAsync(Terminal terminal, CancellationToken cancellationToken)
     {
-        using var profiles = new Profiles(StateDirectory.From(terminal.Variable));
+        using var profiles = new Profiles(StateDirectory.From(terminal.Variable), terminal.Variable);
         var names = profiles.Names();
-        var rows = new List<string[]> { new[] { "PROFILE", "ISSUER", "SCOPE", "TOKENS" } };
+        var rows = new List<string[]> { new[] { "PROFILE", "ISSUER", "SCOPE", "STORE", "TOKENS" } };
         var now = DateTimeOffset.UtcNow;
         foreach (var name in names)
         {
             var found = profiles.Find(name);
             if (found.IsLeft)
             {
-                rows.Add([name, "?", "?", "unreadable: " + ServerText.Printable(found.IfRight(""))]);
+                rows.Add([name, "?", "?", "?", "unreadable: " + ServerText.Printable(found.IfRight(""))]);
                 continue;
             }
             foreach (var profile in found.IfLeft(LanguageExt.Option<Profile>.None))
             {
-                var stored = await profiles.Tokens.Load(profile.Key, cancellationToken).ToEither();
+                var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
                 var state = stored.Match(s => Describe(s, now), e => $"unreadable: {e.Message}");
-                rows.Add([name, ServerText.Printable(profile.Server.ExpectedIssuer ?? profile.Server.TokenEndpoint), ServerText.Printable(profile.Login.Scope ?? "-"), state]);
+                rows.Add([name, ServerText.Printable(profile.Server.ExpectedIssuer ?? profile.Server.TokenEndpoint), ServerText.Printable(profile.Login.Scope ?? "-"),
+                    profile.Vault, state]);
             }
         }
-        var widths = Enumerable.Range(0, 3).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        var widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
-            terminal.Out.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadRight(widths[2])}  {row[3]}");
-        terminal.Out.WriteLine($"tokens are kept in files under {profiles.Directory.TokensPath} (readable by their owner only); no credential store is used");
+            terminal.Out.WriteLine(string.Join("  ", row.Take(4).Select((cell, i) => cell.PadRight(widths[i])).Append(row[4])));
+        terminal.Out.WriteLine($"store file: tokens in files under {profiles.Directory.TokensPath}, readable by their owner only (no credential store)");
+        terminal.Out.WriteLine("store secret-service: tokens in the Secret Service as items 'pkce tokens ...' (secret-tool); chosen with pkce login --token-store secret-service");
         return ExitCodes.Success;
     }
 

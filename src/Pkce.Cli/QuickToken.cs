@@ -82,6 +82,7 @@ public static class QuickToken
     {
         var file = Value(profile, "\"token_file\":"u8);
         return Value(profile, "\"name\":"u8) is { IsString: true } named && named.Text == name
+               && Value(profile, "\"token_store\":"u8) is { IsString: true, Text: Profile.FileVaultName }
                && file is { IsString: true, Text: { Length: > 0 } text } && text == Path.GetFileName(text) ? text : null;
     }
 

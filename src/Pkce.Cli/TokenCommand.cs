@@ -19,7 +19,7 @@ public static class TokenCommand
         if (profiles is null || profile is null) return exit;
         using (profiles)
         {
-            var stored = await profiles.Tokens.Load(profile.Key, cancellationToken).ToEither();
+            var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
             if (stored.Case is PkceError loadError) return Failed(terminal, loadError);
             var current = stored.IfLeft(StoredTokens.Nothing);
             var now = DateTimeOffset.UtcNow;
@@ -33,7 +33,7 @@ public static class TokenCommand
             var (config, configExit) = ProfileAccess.Config(profile, terminal);
             if (config is null) return configExit;
             using var http = HttpPort.Create();
-            var source = ProfileAccess.Source(config, http, profiles);
+            var source = ProfileAccess.Source(config, http, profiles, profile);
             var renewed = await (force ? source.Refresh(profile.Key, cancellationToken) : source.Get(profile.Key, cancellationToken)).ToEither();
             return await renewed.MatchAsync(
                 tokens => Print(terminal, tokens, format),

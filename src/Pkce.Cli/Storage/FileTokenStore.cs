@@ -9,7 +9,8 @@ namespace Pkce.Cli;
 /// The library's token store ports (<see cref="TokenStore"/>) over files, shared by every <c>pkce</c> process of a
 /// user. Each key has three files in one 0700 directory, named by a hash of the key:
 /// <list type="bullet">
-/// <item><c>KEY.json</c> (0600): the tokens and their version, replaced whole by <see cref="AtomicFile"/>; read without a lock.</item>
+/// <item><c>KEY.json</c> (0600): the tokens and their version, replaced whole by <see cref="AtomicFile"/>; read without
+/// a lock. With the Secret Service (<see cref="SecretServiceVault"/>) this content is a keyring item instead.</item>
 /// <item><c>KEY.json.lock</c>: held (<see cref="FileLock"/>) for the few milliseconds of a compare-and-swap or a delete.</item>
 /// <item><c>KEY.json.lease</c>: the refresh lease, held from before the refresh token is sent until the renewed tokens
 /// are written. It is a lock of its own, released by the kernel if its holder dies, so a crashed refresh never blocks the
@@ -21,14 +22,18 @@ public sealed class FileTokenStore : IDisposable
     private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
     private readonly string _directory;
     private readonly string? _root;
+    private readonly ITokenVault _vault;
     private readonly ConcurrentDictionary<string, (string Holder, FileLock Lease)> _leases = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A store in <paramref name="directory"/>, made owner-only (0700) on the first write, as is <paramref name="root"/>
     /// (the state directory above it), if given.
     /// </summary>
-    public FileTokenStore(string directory, string? root = null) =>
-        (_directory, _root) = (directory ?? throw new ArgumentNullException(nameof(directory)), root);
+    public FileTokenStore(string directory, string? root = null, ITokenVault? vault = null) =>
+        (_directory, _root, _vault) = (directory ?? throw new ArgumentNullException(nameof(directory)), root, vault ?? FileVault.Instance);
+
+    /// <summary>Where the content of each key is kept.</summary>
+    public ITokenVault Vault => _vault;
 
     /// <summary>The store's ports.</summary>
     public TokenStore Ports => new(Load, Swap, Delete, Acquire, Release);
@@ -47,7 +52,7 @@ public sealed class FileTokenStore : IDisposable
         {
             var current = Read(path).Version;
             if (current != expectedVersion) return false;
-            AtomicFile.Write(path, TokenFile.Write(next with { Version = expectedVersion + 1 }));
+            _vault.Write(path, TokenFile.Write(next with { Version = expectedVersion + 1 }));
             return true;
         }, cancellationToken);
 
@@ -55,7 +60,7 @@ public sealed class FileTokenStore : IDisposable
     public EitherAsync<PkceError, Unit> Delete(TokenKey key, CancellationToken cancellationToken) =>
         Locked(key, path =>
         {
-            AtomicFile.Delete(path);
+            _vault.Delete(path);
             return unit;
         }, cancellationToken);
 
@@ -97,19 +102,9 @@ public sealed class FileTokenStore : IDisposable
         StateDirectory.Ensure(_directory);
     }
 
-    private static StoredTokens Read(string path)
-    {
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return StoredTokens.Nothing;
-        }
-        return TokenFile.Read(content).Match(stored => stored, problem => throw new InvalidDataException($"{path}: {problem}"));
-    }
+    private StoredTokens Read(string path) =>
+        _vault.Read(path) is not { } content ? StoredTokens.Nothing
+        : TokenFile.Read(content).Match(stored => stored, problem => throw new InvalidDataException($"{path}: {problem}"));
 
     private EitherAsync<PkceError, T> Locked<T>(TokenKey key, Func<string, T> write, CancellationToken cancellationToken) =>
         LockedAsync(key, write, cancellationToken).ToAsync();

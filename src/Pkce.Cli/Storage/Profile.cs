@@ -35,8 +35,15 @@ public sealed record ProfileServer(
 /// <param name="Name">The profile's name.</param>
 /// <param name="Login">The login options as given; <see cref="LoginOptions.ClientSecret"/> is always null.</param>
 /// <param name="Server">The endpoints and client authentication they resolved to.</param>
-public sealed record Profile(string Name, LoginOptions Login, ProfileServer Server)
+/// <param name="Vault">Where its tokens are kept: <c>file</c> (the default) or <c>secret-service</c>.</param>
+public sealed record Profile(string Name, LoginOptions Login, ProfileServer Server, string Vault = "file")
 {
+    /// <summary>The name of the default place for tokens: files in the state directory.</summary>
+    public const string FileVaultName = "file";
+
+    /// <summary>The values of <c>--token-store</c>.</summary>
+    public static readonly IReadOnlyList<string> Vaults = [FileVaultName, SecretServiceVault.StoreName];
+
     /// <summary>A name is 1 to 64 letters, digits, <c>.</c>, <c>_</c> or <c>-</c>, starting with a letter or digit: it names a file.</summary>
     public static bool IsValidName(string? name) => name is not null && NamePattern(name);
 
@@ -74,7 +81,7 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
     // Records print every property; Key is derived (and needs a valid name), so only the three parts are printed.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Name = {Name}, Login = {Login}, Server = {Server}");
+        builder.Append($"Name = {Name}, Login = {Login}, Server = {Server}, Vault = {Vault}");
         return true;
     }
 
@@ -92,6 +99,7 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
         {
             json.WriteStartObject();
             json.WriteString("name", Name);
+            json.WriteString("token_store", Vault);
             json.WriteString("token_file", tokenFile);
             json.WriteStartObject("login");
             Write(json, "issuer", Login.Issuer);
@@ -142,7 +150,8 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
                 new ProfileServer(Required(server, "authorization_endpoint"), Required(server, "token_endpoint"), Text(server, "revocation_endpoint"),
                     Text(server, "pushed_authorization_request_endpoint"), Text(server, "issuer"),
                     server.TryGetProperty("issuer_always_sent", out var always) && always.ValueKind == JsonValueKind.True,
-                    Required(server, "client_auth")));
+                    Required(server, "client_auth")),
+                Text(root, "token_store") ?? FileVaultName);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -8,18 +8,28 @@ public sealed class Profiles : IDisposable
 {
     private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
 
-    /// <summary>Profiles and tokens under <paramref name="directory"/>.</summary>
-    public Profiles(StateDirectory directory)
+    private readonly FileTokenStore _files;
+    private readonly Lazy<FileTokenStore> _secretService;
+
+    /// <summary>
+    /// Profiles and tokens under <paramref name="directory"/>; <paramref name="variable"/> gives <c>secret-tool</c>
+    /// its environment for profiles whose tokens are in the Secret Service.
+    /// </summary>
+    public Profiles(StateDirectory directory, Func<string, string?> variable)
     {
         Directory = directory;
-        Tokens = new FileTokenStore(directory.TokensPath, directory.Path);
+        _files = new FileTokenStore(directory.TokensPath, directory.Path);
+        _secretService = new(() => new FileTokenStore(directory.TokensPath, directory.Path, new SecretServiceVault(variable)));
     }
 
     /// <summary>Where they are.</summary>
     public StateDirectory Directory { get; }
 
-    /// <summary>The token store shared by every profile.</summary>
-    public FileTokenStore Tokens { get; }
+    /// <summary>The token store of <paramref name="profile"/>: files, or the Secret Service (with lock and lease files).</summary>
+    public FileTokenStore TokensOf(Profile profile) => VaultOf(profile.Vault);
+
+    /// <summary>The token store of the place named <paramref name="vault"/> (<see cref="Profile.Vaults"/>).</summary>
+    public FileTokenStore VaultOf(string vault) => vault == SecretServiceVault.StoreName ? _secretService.Value : _files;
 
     /// <summary>The file of profile <paramref name="name"/>.</summary>
     public string PathOf(string name) => Path.Combine(Directory.ProfilesPath, name + ".json");
@@ -59,9 +69,13 @@ public sealed class Profiles : IDisposable
         StateDirectory.Ensure(Directory.ProfilesPath);
         var path = PathOf(profile.Name);
         using var held = await FileLock.TakeAsync(path + ".lock", LockPatience, cancellationToken);
-        AtomicFile.Write(path, profile.ToJson(Path.GetFileName(Tokens.PathOf(profile.Key))));
+        AtomicFile.Write(path, profile.ToJson(Path.GetFileName(TokensOf(profile).PathOf(profile.Key))));
     }
 
-    /// <summary>Releases the token store's leases.</summary>
-    public void Dispose() => Tokens.Dispose();
+    /// <summary>Releases the token stores' leases.</summary>
+    public void Dispose()
+    {
+        _files.Dispose();
+        if (_secretService.IsValueCreated) _secretService.Value.Dispose();
+    }
 }

@@ -62,13 +62,13 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         return result;
     }
 
-    private Profiles Open() => new(new StateDirectory(_state));
+    private Profiles Open() => new(new StateDirectory(_state), _ => null);
 
     private async Task<(Profile Profile, StoredTokens Stored)> StoredAsync(string name)
     {
         using var profiles = Open();
         var profile = profiles.Find(name).IfLeft(problem => throw new Xunit.Sdk.XunitException(problem)).IfNone(() => throw new Xunit.Sdk.XunitException("no profile"));
-        return (profile, await Expect.Right(profiles.Tokens.Load(profile.Key, default)));
+        return (profile, await Expect.Right(profiles.TokensOf(profile).Load(profile.Key, default)));
     }
 
     /// <summary>Moves the stored access token's expiry into the past, as time passing would (through the store's own compare-and-swap).</summary>
@@ -77,7 +77,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         var (profile, stored) = await StoredAsync(name);
         var tokens = stored.Tokens.IfNone(() => throw new Xunit.Sdk.XunitException("no tokens"));
         using var profiles = Open();
-        Assert.True(await Expect.Right(profiles.Tokens.Swap(profile.Key, stored.Version,
+        Assert.True(await Expect.Right(profiles.TokensOf(profile).Swap(profile.Key, stored.Version,
             stored with { Tokens = Some(tokens with { ExpiresAt = Some(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1)) }) }, default)));
         return tokens;
     }
@@ -247,8 +247,8 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         var (exit, stdout, stderr) = await RunAsync(["profiles"]);
         Assert.Equal((ExitCodes.Success, ""), (exit, stderr));
         var line = Assert.Single(stdout.Split('\n'), l => l.StartsWith("listed ", StringComparison.Ordinal));
-        Assert.Matches($@"^listed +{System.Text.RegularExpressions.Regex.Escape(Authority.Issuer.AbsoluteUri)} +api offline_access +valid until \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ, refresh token stored$", line);
-        Assert.Contains($"tokens are kept in files under {Path.Combine(_state, "tokens")} (readable by their owner only); no credential store is used", stdout);
+        Assert.Matches($@"^listed +{System.Text.RegularExpressions.Regex.Escape(Authority.Issuer.AbsoluteUri)} +api offline_access +file +valid until \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ, refresh token stored$", line);
+        Assert.Contains($"store file: tokens in files under {Path.Combine(_state, "tokens")}, readable by their owner only (no credential store)", stdout);
         Assert.DoesNotContain(stored.AccessToken, stdout);
         Assert.DoesNotContain(stored.RefreshToken.IfNone("-"), stdout);
         Assert.DoesNotContain(Authority.Basic.ClientSecret!, stdout);
@@ -338,9 +338,9 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         Assert.Equal(requests + 1, Authority.TokenRequests);
         using (var profiles = Open())
         {
-            var path = profiles.Tokens.PathOf(profile.Key);
+            var path = profiles.TokensOf(profile).PathOf(profile.Key);
             Assert.Single(AtomicFile.Leftovers(path));
-            Assert.Equal(before, await Expect.Right(profiles.Tokens.Load(profile.Key, default)));
+            Assert.Equal(before, await Expect.Right(profiles.TokensOf(profile).Load(profile.Key, default)));
         }
 
         // The old access token is still valid and handed out; the lease died with the process, so nothing waits for it.
@@ -348,6 +348,6 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         Assert.Equal((ExitCodes.Success, AccessTokenOf(before) + "\n"), (token.Exit, token.Out));
         // The next write removes what the killed writer left.
         Assert.Equal(ExitCodes.Success, (await RunAsync(["logout", "--profile", "killed"])).Exit);
-        using (var profiles = Open()) Assert.Empty(AtomicFile.Leftovers(profiles.Tokens.PathOf(profile.Key)));
+        using (var profiles = Open()) Assert.Empty(AtomicFile.Leftovers(profiles.TokensOf(profile).PathOf(profile.Key)));
     }
 }
