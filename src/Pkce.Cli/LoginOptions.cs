@@ -92,8 +92,9 @@ public sealed record LoginOptions
             AuthorizationEndpoint = AuthorizationEndpoint,
             TokenEndpoint = TokenEndpoint,
             ExpectedIssuer = Issuer,
-            // RFC 9207 §2.4: with --issuer the callback must carry iss; a callback without it is refused.
-            IssuerAlwaysSent = Issuer is not null,
+            // RFC 9207 §2.4: with --issuer and endpoints given, the callback must carry iss; a callback without it is
+            // refused. With discovery, the metadata's authorization_response_iss_parameter_supported decides.
+            IssuerAlwaysSent = Issuer is not null && !Discovers,
         }, null);
     }
 

@@ -31,7 +31,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         return true;
     };
 
-    private async Task<(int Exit, string Out, string Error)> RunAsync(string[] args, string? stdin = null, string? secret = null)
+    private async Task<(int Exit, string Out, string Error)> RunAsync(string[] args, string? stdin = null, string? secret = null, OpenBrowser? browser = null)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var terminal = new Terminal(stdout, stderr, ErrorIsTerminal: false)
@@ -44,7 +44,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
                 _ => null,
             },
         };
-        var exit = await Commands.RunAsync(args, terminal, Follow);
+        var exit = await Commands.RunAsync(args, terminal, browser ?? Follow);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -102,6 +102,22 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
         Assert.True(stored.Tokens.Exists(t => t.RefreshToken.IsSome));
         foreach (var file in Directory.EnumerateFiles(_state, "*", SearchOption.AllDirectories))
             Assert.DoesNotContain(Authority.Basic.ClientSecret!, File.ReadAllText(file));
+    }
+
+    [Fact]
+    public async Task With_discovery_the_metadata_decides_that_the_callback_must_carry_iss()
+    {
+        OpenBrowser withoutIss = async (url, ct) =>
+        {
+            using var authorization = await _browser.GetAsync(url, ct);
+            var callback = System.Text.RegularExpressions.Regex.Replace(authorization.Headers.Location!.OriginalString, "&iss=[^&]*", "");
+            _ = _browser.GetAsync(callback, ct).ContinueWith(t => t.Result.Dispose(), TaskScheduler.Default);
+            return true;
+        };
+        var (exit, stdout, stderr) = await RunAsync(["login", "--profile", "iss", "--issuer", Authority.Issuer.AbsoluteUri, "--client-id", Authority.Public.ClientId,
+            "--redirect-uri", fixture.RedirectUri], browser: withoutIss);
+        Assert.Equal((ExitCodes.FlowFailed, ""), (exit, stdout));
+        Assert.Contains($"pkce: issuer_missing: the callback has no iss parameter, and '{Authority.Issuer.AbsoluteUri}' always sends one", stderr);
     }
 
     [Fact]
