@@ -10,7 +10,7 @@ namespace Pkce.Integration.Cli;
 /// <c>pkce token</c>, <c>refresh</c>, <c>logout</c> and <c>profiles</c>, in-process and as real processes sharing a
 /// state directory of the test's own.
 /// </summary>
-public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<CliAuthorityFixture>, IDisposable
+public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<CliAuthorityFixture>, IDisposable
 {
     private readonly HttpClient _browser = new(new SocketsHttpHandler { AllowAutoRedirect = false });
     private readonly string _state = Directory.CreateTempSubdirectory("pkce-state-").FullName;
@@ -334,6 +334,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture) : IClassFixture<Cl
             var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => ProcessAsync(["token", "--profile", "parallel"])));
             Assert.All(results, r => Assert.True(r.Exit == ExitCodes.Success, r.Error));
             var tokens = results.Select(r => r.Out).Distinct().ToList();
+            output.WriteLine($"burst {burst + 1}: 10 processes, {Authority.TokenRequests - before} refresh request(s), {tokens.Count} distinct token(s)");
             Assert.Single(tokens);
             Assert.NotEqual(old.AccessToken + "\n", tokens[0]);
             Assert.Equal(before + 1, Authority.TokenRequests);
