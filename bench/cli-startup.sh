@@ -2,7 +2,8 @@
 # Start-up of `pkce token --profile NAME` with a valid stored token, side by side with an empty .NET console program
 # (issue 12: within 1.5x of the empty program's wall time on the same machine).
 #
-#   bench/cli-startup.sh            # RUNS=60 by default; uses hyperfine when installed (Debian: apt-get install hyperfine)
+#   bench/cli-startup.sh            # RUNS=60 by default; uses hyperfine when installed (Debian: apt-get install hyperfine),
+#                                   # else (or with BENCH_LOOP=1) a loop timed with date +%s%N
 #
 # Both programs are measured as a user runs them: the tool packed and installed the way README says (dotnet pack, then
 # dotnet tool install, here into a scratch --tool-path), and the empty program published framework-dependent with its
@@ -38,7 +39,7 @@ file="$(printf '%s' "$key" | sha256sum | cut -c1-32).json"
 expires=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%S.0000000Z)
 umask 077
 cat > "$state/profiles/bench.json" <<JSON
-{"name":"bench","token_file":"$file","login":{"issuer":"$issuer","client_id":"pkce-public","scope":"api"},
+{"name":"bench","token_store":"file","token_file":"$file","login":{"issuer":"$issuer","client_id":"pkce-public","scope":"api"},
  "server":{"authorization_endpoint":"${issuer}connect/authorize","token_endpoint":"${issuer}connect/token","revocation_endpoint":null,
  "pushed_authorization_request_endpoint":null,"issuer":"$issuer","issuer_always_sent":true,"client_auth":"none"}}
 JSON
@@ -61,7 +62,7 @@ for round in $(seq "$rounds"); do
   if [ $((round % 2)) = 1 ]; then order=(empty token help); else order=(help token empty); fi
   for name in "${order[@]}"; do
     case $name in empty) cmd=("$empty") ;; token) cmd=($token) ;; help) cmd=("$work/tool/pkce" --help) ;; esac
-    if command -v hyperfine >/dev/null 2>&1; then
+    if [ "${BENCH_LOOP:-}" != 1 ] && command -v hyperfine >/dev/null 2>&1; then
       hyperfine -N --warmup 2 --runs "$per" --export-json "$work/round.json" --style none "${cmd[*]}" >/dev/null
       python3 -c 'import json, sys; [print(sys.argv[2], t * 1000) for t in json.load(open(sys.argv[1]))["results"][0]["times"]]' "$work/round.json" "$name" >> "$times"
     else
@@ -73,7 +74,7 @@ for round in $(seq "$rounds"); do
     fi
   done
 done
-awk -v tool="$(command -v hyperfine >/dev/null 2>&1 && echo hyperfine || echo 'date +%s%N loop')" '
+awk -v tool="$([ "${BENCH_LOOP:-}" != 1 ] && command -v hyperfine >/dev/null 2>&1 && echo hyperfine || echo 'date +%s%N loop')" '
   { v[$1] = v[$1] " " $2 }
   function median(list,   a, n, i, j, t) {
     n = split(list, a, " ")

@@ -14,24 +14,37 @@ namespace Pkce.Cli;
 /// </summary>
 public static class QuickToken
 {
+    /// <summary>
+    /// <see cref="TokenSourceOptions.Default"/>'s margin, which the full command uses (a test checks they are equal):
+    /// named here so that this path does not load the library's assembly.
+    /// </summary>
+    internal static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
+
     /// <summary>Prints the token and returns 0 if it can; otherwise prints nothing and returns null.</summary>
     public static int? TryRun(string[] args)
+    {
+        if (Answer(args, Environment.GetEnvironmentVariable, DateTimeOffset.UtcNow) is not { } line) return null;
+        if (OperatingSystem.IsWindows() || !WriteToStandardOutput(line))
+        {
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write(line);
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The line that <see cref="TryRun"/> prints for <paramref name="args"/> at <paramref name="now"/>, with the state
+    /// directory that <paramref name="variable"/> names; null when the full command must decide.
+    /// </summary>
+    public static byte[]? Answer(string[] args, Func<string, string?> variable, DateTimeOffset now)
     {
         if (Parse(args) is not var (name, header) || !Profile.IsValidName(name)) return null;
         try
         {
-            var state = StateDirectory.From(Environment.GetEnvironmentVariable);
+            var state = StateDirectory.From(variable);
             if (TokenFileOf(File.ReadAllBytes(Path.Combine(state.ProfilesPath, name + ".json")), name) is not { } file) return null;
-            if (FreshAccessToken(File.ReadAllBytes(Path.Combine(state.TokensPath, file)), DateTimeOffset.UtcNow) is not { } token) return null;
-            // Standard output's descriptor as it is: System.Console's set-up (terminal settings, signal handlers) costs
-            // more than the rest of this path.
-            var line = Encoding.ASCII.GetBytes((header ? "Authorization: Bearer " : "") + token + "\n");
-            if (OperatingSystem.IsWindows() || !WriteToStandardOutput(line))
-            {
-                using var stdout = Console.OpenStandardOutput();
-                stdout.Write(line);
-            }
-            return ExitCodes.Success;
+            if (FreshAccessToken(File.ReadAllBytes(Path.Combine(state.TokensPath, file)), now) is not { } token) return null;
+            return Encoding.ASCII.GetBytes((header ? "Authorization: Bearer " : "") + token + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -50,7 +63,7 @@ public static class QuickToken
         {
             for (var done = 0; done < line.Length;)
             {
-                var written = Write(1, start + done, (nuint)(line.Length - done));
+                var written = WriteTo(start + done, (nuint)(line.Length - done));
                 if (written <= 0) return done == 0 ? false : throw new IOException("standard output was closed in the middle of the token");
                 done += (int)written;
             }
@@ -58,8 +71,30 @@ public static class QuickToken
         return true;
     }
 
+    private static bool _glibcMissing;
+
+    private static unsafe nint WriteTo(byte* buffer, nuint count)
+    {
+        if (!_glibcMissing)
+        {
+            try
+            {
+                return WriteGlibc(1, buffer, count);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _glibcMissing = true;
+            }
+        }
+        return WriteLibc(1, buffer, count);
+    }
+
+    // glibc's soname: found at once among the libraries already loaded. Elsewhere (musl, the BSDs, macOS) "libc" is probed.
+    [DllImport("libc.so.6", EntryPoint = "write")]
+    private static extern unsafe nint WriteGlibc(int descriptor, byte* buffer, nuint count);
+
     [DllImport("libc", EntryPoint = "write")]
-    private static extern unsafe nint Write(int descriptor, byte* buffer, nuint count);
+    private static extern unsafe nint WriteLibc(int descriptor, byte* buffer, nuint count);
 
     /// <summary><c>token --profile NAME</c> (or <c>--profile=NAME</c>) and at most <c>--header</c>, in any order; null for anything else.</summary>
     private static (string Name, bool Header)? Parse(string[] args)
@@ -77,52 +112,26 @@ public static class QuickToken
         return name is null ? null : (name, header);
     }
 
-    /// <summary>The <c>token_file</c> of a profile file that names <paramref name="name"/>.</summary>
+    /// <summary>The <c>token_file</c> of a profile file that names <paramref name="name"/>, if its tokens are files.</summary>
     private static string? TokenFileOf(ReadOnlySpan<byte> profile, string name)
     {
-        var file = Value(profile, "\"token_file\":"u8);
-        return Value(profile, "\"name\":"u8) is { IsString: true } named && named.Text == name
-               && Value(profile, "\"token_store\":"u8) is { IsString: true, Text: Profile.FileVaultName }
+        var file = CompactJson.Value(profile, "\"token_file\":"u8);
+        return CompactJson.Value(profile, "\"name\":"u8) is { IsString: true } named && named.Text == name
+               // Profiles written before token stores could be chosen have no token_store: their tokens are files.
+               && (CompactJson.Value(profile, "\"token_store\":"u8) is { IsString: true, Text: Profile.FileVaultName } || !CompactJson.Mentions(profile, "\"token_store\""u8))
                && file is { IsString: true, Text: { Length: > 0 } text } && text == Path.GetFileName(text) ? text : null;
     }
 
     /// <summary>The access token of a token file, if it is stored, not marked for a new login, fresh, and printable.</summary>
     private static string? FreshAccessToken(ReadOnlySpan<byte> content, DateTimeOffset now)
     {
-        if (Value(content, "\"login_required\":"u8) is not { IsString: false }) return null;
-        if (Value(content, "\"access_token\":"u8) is not { IsString: true, Text: { } token } || !TokenOutput.IsPrintable(token)) return null;
-        if (Value(content, "\"token_type\":"u8) is not { IsString: true } type || !string.Equals(type.Text, "Bearer", StringComparison.OrdinalIgnoreCase)) return null;
-        var expires = Value(content, "\"expires_at\":"u8);
+        if (CompactJson.Value(content, "\"login_required\":"u8) is not { IsString: false }) return null;
+        if (CompactJson.Value(content, "\"access_token\":"u8) is not { IsString: true, Text: { } token } || !TokenOutput.IsPrintable(token)) return null;
+        if (CompactJson.Value(content, "\"token_type\":"u8) is not { IsString: true } type || !string.Equals(type.Text, "Bearer", StringComparison.OrdinalIgnoreCase)) return null;
+        var expires = CompactJson.Value(content, "\"expires_at\":"u8);
         // No stated expiry: fresh, as TokenSet.IsFreshAt has it.
         if (expires is { IsString: false }) return token;
-        // The round-trip form ("O") that TokenFile writes, read without the culture machinery.
-        if (expires is not { Text: { } at } || !System.Buffers.Text.Utf8Parser.TryParse(Encoding.ASCII.GetBytes(at), out DateTimeOffset expiresAt, out var used, 'O')
-            || used != at.Length) return null;
-        return expiresAt - now > TokenSourceOptions.Default.Margin ? token : null;
-    }
-
-    /// <summary>A string or <c>null</c> member value as this command's writer (Utf8JsonWriter, compact) leaves it.</summary>
-    private readonly record struct Member(bool IsString, string? Text);
-
-    /// <summary>
-    /// The value of the one member written as <paramref name="key"/> (<c>"name":</c>) in <paramref name="json"/>: a
-    /// string without escapes, or <c>null</c>; nothing (so the full command decides) when the key is absent, appears
-    /// twice, is not preceded by <c>{</c> or <c>,</c> (so it cannot be the inside of another string, where a quote
-    /// is always escaped), or has another kind of value. A deliberately narrow reader of the files the command
-    /// itself writes: System.Text.Json's first use costs more start-up time than everything else on this path.
-    /// </summary>
-    private static Member? Value(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key)
-    {
-        var at = json.IndexOf(key);
-        if (at <= 0 || json[(at + key.Length)..].IndexOf(key) >= 0 || json[at - 1] is not ((byte)'{' or (byte)',')) return null;
-        var value = json[(at + key.Length)..];
-        if (value.StartsWith("null"u8)) return new Member(false, null);
-        if (value.Length == 0 || value[0] != (byte)'"') return null;
-        var end = value[1..].IndexOfAny((byte)'"', (byte)'\\');
-        if (end < 0 || value[1 + end] != (byte)'"') return null;
-        var text = value[1..(1 + end)];
-        foreach (var b in text)
-            if (b is < 0x20 or > 0x7E) return null;
-        return new Member(true, Encoding.ASCII.GetString(text));
+        if (expires is not { Text: { } at } || CompactJson.RoundTripUtc(at) is not { } expiresAt) return null;
+        return expiresAt - now > Margin ? token : null;
     }
 }

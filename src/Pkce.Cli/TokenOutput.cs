@@ -20,7 +20,6 @@ public enum TokenFormat
 /// <summary>Writes the access token on stdout, and nothing else there.</summary>
 public static class TokenOutput
 {
-    private static readonly JsonWriterOptions Escaped = new() { Encoder = JavaScriptEncoder.Default };
 
     /// <summary>
     /// Prints <paramref name="tokens"/> in <paramref name="format"/>; false (and nothing printed) when the access
@@ -45,12 +44,18 @@ public static class TokenOutput
     }
 
     /// <summary>Whether an access token is non-empty visible ASCII (%x21-7E), so it can be printed raw.</summary>
-    public static bool IsPrintable(string token) => token.Length > 0 && !token.AsSpan().ContainsAnyExceptInRange('\x21', '\x7E');
+    public static bool IsPrintable(string token)
+    {
+        foreach (var c in token)
+            if (c is < '\x21' or > '\x7E') return false;
+        return token.Length > 0;
+    }
 
     private static string Json(TokenSet tokens, DateTimeOffset now)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Escaped))
+        // Made here, not in a static field: QuickToken calls IsPrintable, and must not load System.Text.Json with it.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.Default }))
         {
             json.WriteStartObject();
             json.WriteString("access_token", tokens.AccessToken);

@@ -16,7 +16,9 @@ public static class TokenFile
     public static byte[] Write(StoredTokens stored)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Only what JSON requires is escaped ('"', '\', control characters; the relaxed encoder's "unsafe" is about
+        // embedding in HTML, which a token file never is), so a token's '+' or '/' stays as it is for QuickToken.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("version", stored.Version);

@@ -146,6 +146,14 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
 
         var plain = await RunAsync(["token", "--profile", "fresh"]);
         Assert.Equal((ExitCodes.Success, access + Environment.NewLine, ""), plain);
+        // The same answers come from the files alone, before the command line is built.
+        string? Quick(params string[] args) =>
+            QuickToken.Answer(args, name => name == StateDirectory.Variable ? _state : null, DateTimeOffset.UtcNow) is { } line ? System.Text.Encoding.ASCII.GetString(line) : null;
+        Assert.Equal(access + "\n", Quick("token", "--profile", "fresh"));
+        Assert.Equal($"Authorization: Bearer {access}\n", Quick("token", "--header", "--profile=fresh"));
+        Assert.Null(Quick("token", "--profile", "fresh", "--json"));
+        Assert.Null(Quick("token", "--profile", "nobody"));
+        Assert.Null(QuickToken.Answer(["token", "--profile", "fresh"], name => name == StateDirectory.Variable ? _state : null, DateTimeOffset.UtcNow + TimeSpan.FromDays(1)));
         var header = await RunAsync(["token", "--profile", "fresh", "--header"]);
         Assert.Equal((ExitCodes.Success, $"Authorization: Bearer {access}{Environment.NewLine}", ""), header);
         var json = await RunAsync(["token", "--profile", "fresh", "--json"]);

@@ -138,6 +138,7 @@ public sealed class SecretServiceTests(CliAuthorityFixture fixture, SecretServic
         Assert.False(File.Exists(store.PathOf(profile.Key)));
 
         Assert.Equal((ExitCodes.Success, first.AccessToken + "\n", ""), await RunAsync("token", "--profile", "keyring"));
+        Assert.Null(QuickToken.Answer(["token", "--profile", "keyring"], Variable, DateTimeOffset.UtcNow));
         Assert.True(await Expect.Right(store.Swap(profile.Key, stored.Version,
             stored with { Tokens = Some(first with { ExpiresAt = Some(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1)) }) }, default)));
         var before = Authority.TokenRequests;
