@@ -193,6 +193,28 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
     }
 
     [Fact]
+    public async Task A_token_that_really_expired_is_refreshed_and_the_new_one_is_active()
+    {
+        var shortLived = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions
+        {
+            RedirectUris = [fixture.RedirectUri], AccessTokenLifetime = TimeSpan.FromSeconds(3),
+        });
+        await using (shortLived)
+        {
+            await LoginAsync("short", shortLived.Public, shortLived);
+            var old = AccessTokenOf((await StoredAsync("short")).Stored);
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            Assert.False((await shortLived.IntrospectAsync(old)).Active);
+            var before = shortLived.TokenRequests;
+            var (exit, stdout, stderr) = await RunAsync(["token", "--profile", "short"]);
+            Assert.Equal((ExitCodes.Success, ""), (exit, stderr));
+            Assert.NotEqual(old + "\n", stdout);
+            Assert.True((await shortLived.IntrospectAsync(stdout.TrimEnd('\n'))).Active);
+            Assert.Equal(before + 1, shortLived.TokenRequests);
+        }
+    }
+
+    [Fact]
     public async Task A_refused_refresh_token_exits_3_saying_to_log_in_and_login_if_needed_signs_in_again()
     {
         await LoginAsync("refused", Authority.Public);
@@ -371,6 +393,12 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         // The old access token is still valid and handed out; the lease died with the process, so nothing waits for it.
         var token = await ProcessAsync(["token", "--profile", "killed"]);
         Assert.Equal((ExitCodes.Success, AccessTokenOf(before) + "\n"), (token.Exit, token.Out));
+        // The killed refresh's lock and lease died with it: the next refresh runs at once, and learns that the server
+        // rotated the refresh token away (the answer the killed process never wrote).
+        var started = DateTime.UtcNow;
+        var refresh = await ProcessAsync(["refresh", "--profile", "killed"]);
+        Assert.Equal(ExitCodes.LoginRequired, refresh.Exit);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "the refresh waited for a dead process's lease");
         // The next write removes what the killed writer left.
         Assert.Equal(ExitCodes.Success, (await RunAsync(["logout", "--profile", "killed"])).Exit);
         using (var profiles = Open()) Assert.Empty(AtomicFile.Leftovers(profiles.TokensOf(profile).PathOf(profile.Key)));
