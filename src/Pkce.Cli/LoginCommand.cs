@@ -60,6 +60,7 @@ public static class LoginCommand
                 return new LoginOutcome(ExitCodes.Interrupted, None);
             }
             if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
+            if (config.Case is PkceError.InvalidValue { Kind: "issuer" } badIssuer) return Usage(terminal, badIssuer.Message);
             if (config.Case is PkceError discoveryError) return Failed(terminal, discoveryError);
             var (store, storeProblem) = await StoreChoice.OpenAsync(options.Store, cancellationToken);
             if (store is null) return Usage(terminal, storeProblem!);

@@ -60,6 +60,7 @@ public static class RefreshCommand
             ? await DiscoveredConfig.Discover(settings, new MetadataCache(http, deps.Clock, TimeSpan.FromMinutes(5), settings.Timeout), options.Issuer!, cancellationToken).ToEither()
             : Config.Validate(settings);
         if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
+        if (config.Case is PkceError.InvalidValue { Kind: "issuer" } badIssuer) return Usage(terminal, badIssuer.Message);
         var answer = await config.ToAsync()
             .Bind(c => RefreshRequest.Send(c, http, refreshToken, Optional(options.Scope), cancellationToken)).ToEither();
         return answer.Match(

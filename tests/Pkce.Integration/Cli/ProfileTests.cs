@@ -307,6 +307,10 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         Assert.Equal((ExitCodes.InvalidOptions, ""), (exit, stdout));
         Assert.Contains("create it with: pkce login --profile nobody --issuer URL --client-id ID", stderr);
         Assert.Equal(ExitCodes.InvalidOptions, (await RunAsync(["token", "--profile", "../etc"])).Exit);
+        var badIssuer = await RunAsync(["login", "--profile", "bad", "--issuer", "http://auth.example/", "--client-id", "x", "--redirect-uri", fixture.RedirectUri]);
+        Assert.Equal((ExitCodes.InvalidOptions, ""), (badIssuer.Exit, badIssuer.Out));
+        Assert.Contains("pkce: invalid options: invalid issuer: 'http://auth.example/' uses http on a non-loopback host", badIssuer.Error);
+        Assert.Equal(ExitCodes.InvalidOptions, (await RunAsync(["refresh", "--issuer", "http://auth.example/", "--client-id", "x", "--refresh-token", "-"], stdin: "r\n")).Exit);
     }
 
     /// <summary>Runs the built command as a process of its own, with the test's state directory.</summary>
