@@ -28,8 +28,7 @@ public sealed class Profiles : IDisposable
     /// <summary>The token store of <paramref name="profile"/>: files, or the Secret Service (with lock and lease files).</summary>
     public FileTokenStore TokensOf(Profile profile) => VaultOf(profile.Vault);
 
-    /// <summary>The token store of the place named <paramref name="vault"/> (<see cref="Profile.Vaults"/>).</summary>
-    public FileTokenStore VaultOf(string vault) => vault == SecretServiceVault.StoreName ? _secretService.Value : _files;
+    private FileTokenStore VaultOf(string vault) => vault == SecretServiceVault.StoreName ? _secretService.Value : _files;
 
     /// <summary>The file of profile <paramref name="name"/>.</summary>
     public string PathOf(string name) => Path.Combine(Directory.ProfilesPath, name + ".json");
