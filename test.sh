@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need first: redis-server (Debian package) for the Redis store's tests,
-# which start their own server on a free 127.0.0.1 port and stop it afterwards; and the npm package oidc-provider
-# (tools/oidc-provider, versions fixed by its lockfile) for the tests against a second authorization server, which
-# start `node tools/oidc-provider/server.js` the same way.
+# Runs every test. Installs what the tests need first: Debian packages (redis-server for the Redis stores' tests, which
+# start their own server on a free 127.0.0.1 port and stop it afterwards; dbus, gnome-keyring and libsecret-tools for
+# the `pkce` command's Secret Service test, which starts its own session bus and keyring) and the npm package
+# oidc-provider (tools/oidc-provider, versions fixed by its lockfile) for the tests against a second authorization
+# server, which start `node tools/oidc-provider/server.js` the same way.
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || missing+=(libsecret-tools)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing redis-server with apt-get" >&2
+    echo "test.sh: installing ${missing[*]} with apt-get" >&2
     # apt needs the real /dev/null (its signature check fails when something replaced it with a file).
     if [ ! -c /dev/null ]; then rm -f /dev/null && mknod -m 666 /dev/null c 1 3; fi
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server) >&2 \
-      || echo "test.sh: could not install redis-server; the Redis tests will fail and say how to install it" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >&2 \
+      || echo "test.sh: could not install ${missing[*]}; the tests that need them will fail and say how to install them" >&2
   else
-    echo "test.sh: redis-server is missing and cannot be installed here (needs root and apt-get); the Redis tests will fail" >&2
+    echo "test.sh: ${missing[*]} missing and cannot be installed here (needs root and apt-get); the tests that need them will fail" >&2
   fi
 fi
 

@@ -4,22 +4,28 @@ using static LanguageExt.Prelude;
 
 namespace Pkce.Cli;
 
-/// <summary>How <c>pkce login</c> ended: its exit code and, on success, the token.</summary>
+/// <summary>How <c>pkce login</c> ended: its exit code and, on success, the token and the configuration it came from.</summary>
 /// <param name="ExitCode">See <see cref="ExitCodes"/>.</param>
 /// <param name="Token">The token response, on success.</param>
-public sealed record LoginOutcome(int ExitCode, Option<TokenResponse> Token);
+/// <param name="Config">The configuration used (given or discovered), on success.</param>
+public sealed record LoginOutcome(int ExitCode, Option<TokenResponse> Token, Option<PkceConfig> Config = default);
 
 /// <summary>
 /// <c>pkce login</c>: the RFC 8252 native-app flow. Listens on the loopback redirect URI, sends the user to the
-/// authorization URL, lets only the callback carrying this login's state decide, and exchanges the code. All protocol steps are
-/// <c>Pkce.Core</c>'s <see cref="Flow"/>; this is the shell around them.
+/// authorization URL, lets only the callback carrying this login's state decide, and exchanges the code. With
+/// <c>--issuer</c> and no endpoints, the endpoints come from the server's metadata (RFC 8414; pushed authorization
+/// requests when it offers them). All protocol steps are <c>Pkce.Core</c>'s (<see cref="DiscoveredConfig"/>,
+/// <see cref="Flow"/>); this is the shell around them.
 /// </summary>
 public static class LoginCommand
 {
     private static readonly UserKey CommandLineUser = UserKey.From("command-line").IfLeft(_ => throw new InvalidOperationException());
     private static readonly string[] Spinner = ["|", "/", "-", "\\"];
 
-    /// <summary>Runs the flow; prints the token JSON alone on stdout on success.</summary>
+    /// <summary>
+    /// Runs the flow; on success prints the token JSON alone on stdout, unless <see cref="LoginOptions.Profile"/> is
+    /// set (the caller keeps the tokens then, and prints nothing there).
+    /// </summary>
     public static async Task<LoginOutcome> RunAsync(LoginOptions options, Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
     {
         var (redirect, problem) = options.Redirect();
@@ -39,20 +45,45 @@ public static class LoginCommand
         {
             var (settings, optionProblem) = options.Settings(listener.RedirectUri);
             if (settings is null) return Usage(terminal, optionProblem!);
-            var config = Config.Validate(settings);
+            using var http = HttpPort.Create();
+            var deps = Dependencies.System(http);
+            Either<PkceError, PkceConfig> config;
+            try
+            {
+                config = options.Discovers
+                    ? await Discover(settings, options.Issuer!, deps, terminal, cancellationToken)
+                    : Config.Validate(settings);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                terminal.Say("interrupted");
+                return new LoginOutcome(ExitCodes.Interrupted, None);
+            }
             if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
+            if (config.Case is PkceError.InvalidValue { Kind: "issuer" } badIssuer) return Usage(terminal, badIssuer.Message);
+            if (config.Case is PkceError discoveryError) return Failed(terminal, discoveryError);
             var (store, storeProblem) = await StoreChoice.OpenAsync(options.Store, cancellationToken);
             if (store is null) return Usage(terminal, storeProblem!);
             await using (store)
-                return await RunAsync(config.IfLeft(_ => throw new InvalidOperationException()), store.Store, listener, options, terminal, browser, cancellationToken);
+                return await RunAsync(config.IfLeft(_ => throw new InvalidOperationException()), deps, store.Store, listener, options, terminal, browser, cancellationToken);
         }
     }
 
-    private static async Task<LoginOutcome> RunAsync(PkceConfig config, PendingStore store, CallbackListener listener, LoginOptions options,
+    /// <summary>RFC 8414: the endpoints, the issuer to check and the client authentication from the server's metadata.</summary>
+    private static async Task<Either<PkceError, PkceConfig>> Discover(PkceSettings settings, string issuer, Dependencies deps, Terminal terminal, CancellationToken cancellationToken)
+    {
+        terminal.Say($"discovering the endpoints of {ServerText.Printable(issuer)}");
+        var cache = new MetadataCache(deps.Http, deps.Clock, TimeSpan.FromMinutes(5), settings.Timeout);
+        var config = await DiscoveredConfig.Discover(settings, cache, issuer, cancellationToken).ToEither();
+        config.IfRight(c => terminal.Say(c.Server.PushedAuthorizationRequestEndpoint.IsSome
+            ? "the server takes pushed authorization requests (RFC 9126): the URL carries only a reference"
+            : "the server takes no pushed authorization requests"));
+        return config;
+    }
+
+    private static async Task<LoginOutcome> RunAsync(PkceConfig config, Dependencies deps, PendingStore store, CallbackListener listener, LoginOptions options,
         Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
     {
-        using var http = HttpPort.Create();
-        var deps = Dependencies.System(http);
         try
         {
             var started = await Flow.Start(config, deps, store.Save, CommandLineUser, cancellationToken).ToEither();
@@ -77,8 +108,8 @@ public static class LoginCommand
                 t =>
                 {
                     listener.Answer(new ResultPage(true, "The command-line tool has its token."));
-                    terminal.Out.WriteLine(TokenJson.Printable(t));
-                    return new LoginOutcome(ExitCodes.Success, Some(t));
+                    if (options.Profile is null) terminal.Out.WriteLine(TokenJson.Printable(t));
+                    return new LoginOutcome(ExitCodes.Success, Some(t), Some(config));
                 },
                 error =>
                 {

@@ -20,7 +20,33 @@ public sealed record LoginOptions
     public int TimeoutSeconds { get; init; } = 300;
     public bool NoBrowser { get; init; }
     public string Store { get; init; } = "memory";
+    public string? Profile { get; init; }
+    public string? TokenStore { get; init; }
 #pragma warning restore CS1591
+
+    /// <summary>
+    /// Whether the endpoints come from the server's metadata (RFC 8414): an issuer is given and no endpoint or
+    /// authority is.
+    /// </summary>
+    public bool Discovers => Issuer is not null && Authority is null && AuthorizationEndpoint is null && TokenEndpoint is null;
+
+    /// <summary>These options with a saved profile's filling those not given (the secret and per-run options are never saved).</summary>
+    public LoginOptions Over(LoginOptions saved) => this with
+    {
+        Issuer = Issuer ?? saved.Issuer,
+        // Endpoints given now replace every saved way of finding them.
+        Authority = Authority ?? (HasServer ? null : saved.Authority),
+        AuthorizationEndpoint = AuthorizationEndpoint ?? (HasServer ? null : saved.AuthorizationEndpoint),
+        TokenEndpoint = TokenEndpoint ?? (HasServer ? null : saved.TokenEndpoint),
+        AuthorizePath = HasServer ? AuthorizePath : saved.AuthorizePath,
+        TokenPath = HasServer ? TokenPath : saved.TokenPath,
+        ClientId = ClientId ?? saved.ClientId,
+        ClientAuth = ClientAuth ?? saved.ClientAuth,
+        Scope = Scope ?? saved.Scope,
+        RedirectUri = RedirectUri ?? saved.RedirectUri,
+    };
+
+    private bool HasServer => Authority is not null || AuthorizationEndpoint is not null || TokenEndpoint is not null || Issuer is not null;
 
     /// <summary>The values of <c>--client-auth</c>.</summary>
     public static readonly IReadOnlyDictionary<string, ClientAuthentication> Methods = new Dictionary<string, ClientAuthentication>
@@ -66,8 +92,9 @@ public sealed record LoginOptions
             AuthorizationEndpoint = AuthorizationEndpoint,
             TokenEndpoint = TokenEndpoint,
             ExpectedIssuer = Issuer,
-            // RFC 9207 §2.4: with --issuer the callback must carry iss; a callback without it is refused.
-            IssuerAlwaysSent = Issuer is not null,
+            // RFC 9207 §2.4: with --issuer and endpoints given, the callback must carry iss; a callback without it is
+            // refused. With discovery, the metadata's authorization_response_iss_parameter_supported decides.
+            IssuerAlwaysSent = Issuer is not null && !Discovers,
         }, null);
     }
 
@@ -77,7 +104,7 @@ public sealed record LoginOptions
         builder.Append($"Authority = {Authority}, AuthorizePath = {AuthorizePath}, TokenPath = {TokenPath}, ");
         builder.Append($"AuthorizationEndpoint = {AuthorizationEndpoint}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ");
         builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, ");
-        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}");
+        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}, Profile = {Profile}, TokenStore = {TokenStore}");
         return true;
     }
 }

@@ -1,3 +1,4 @@
 using Pkce.Cli;
 
-return await Commands.RunAsync(args, Terminal.Console);
+// `pkce token` with a fresh stored token is answered before the command line is even built (see QuickToken).
+return QuickToken.TryRun(args) ?? Commands.RunAsync(args, Terminal.Console).GetAwaiter().GetResult();

@@ -1,0 +1,54 @@
+using Pkce.Http;
+
+namespace Pkce.Cli;
+
+/// <summary>
+/// <c>pkce logout --profile NAME</c>: revokes the refresh token and the access token (RFC 7009) and deletes the
+/// stored tokens, whatever the server said: offline, or without a revocation endpoint, it still succeeds, with a
+/// warning that the server was not told. The profile's settings stay, so <c>pkce login --profile NAME</c> signs in again.
+/// </summary>
+public static class LogoutCommand
+{
+    /// <summary>Runs <c>pkce logout</c>.</summary>
+    public static async Task<int> RunAsync(string name, Terminal terminal, CancellationToken cancellationToken)
+    {
+        var (profiles, profile, exit) = ProfileAccess.Open(name, terminal);
+        if (profiles is null || profile is null) return exit;
+        using (profiles)
+        {
+            var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
+            if (stored.Case is PkceError loadError) return Failed(terminal, loadError);
+            if (stored.Exists(s => s.Version == 0))
+            {
+                terminal.Say($"no tokens are stored for profile {name}; nothing to revoke");
+                return ExitCodes.Success;
+            }
+            var (config, _) = ProfileAccess.Config(profile, terminal);
+            if (config is null)
+            {
+                var deleted = await profiles.TokensOf(profile).Delete(profile.Key, cancellationToken).ToEither();
+                if (deleted.Case is PkceError deleteError) return Failed(terminal, deleteError);
+                terminal.Say("warning: the server was not told (the tokens could not be revoked without the client's configuration); the stored tokens are deleted");
+                return ExitCodes.Success;
+            }
+            using var http = HttpPort.Create();
+            var revoked = await ProfileAccess.Source(config, http, profiles, profile).Revoke(profile.Key, cancellationToken).ToEither();
+            return revoked.Match(
+                problem =>
+                {
+                    problem.Match(
+                        error => terminal.Say($"warning: the server was not told ({error.Code}: {error.Message}); the stored tokens are deleted"),
+                        () => terminal.Say($"revoked the tokens of profile {name} at the server (RFC 7009) and deleted them"));
+                    terminal.Say($"the profile's settings are kept: pkce login --profile {name} signs in again");
+                    return ExitCodes.Success;
+                },
+                error => Failed(terminal, error));
+        }
+    }
+
+    private static int Failed(Terminal terminal, PkceError error)
+    {
+        terminal.Say($"{error.Code}: {error.Message}");
+        return ExitCodes.FlowFailed;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Pkce.Cli;
+
+/// <summary>
+/// The JSON of one token file: <c>{"version":N,"login_required":"why"|null,"tokens":{"access_token":…,
+/// "token_type":…,"expires_at":"ISO 8601"|null,"refresh_token":…|null,"scope":…|null}|null}</c>. Read and written
+/// with the reader and writer of System.Text.Json (no reflection, so nothing to warm up at start-up).
+/// </summary>
+public static class TokenFile
+{
+    /// <summary>The file's bytes for <paramref name="stored"/>.</summary>
+    public static byte[] Write(StoredTokens stored)
+    {
+        using var buffer = new MemoryStream();
+        // Only what JSON requires is escaped ('"', '\', control characters; the relaxed encoder's "unsafe" is about
+        // embedding in HTML, which a token file never is), so a token's '+' or '/' stays as it is for QuickToken.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", stored.Version);
+            Text(json, "login_required", stored.LoginRequired);
+            stored.Tokens.Match(tokens =>
+            {
+                json.WriteStartObject("tokens");
+                json.WriteString("access_token", tokens.AccessToken);
+                json.WriteString("token_type", tokens.TokenType);
+                Text(json, "expires_at", tokens.ExpiresAt.Map(at => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)));
+                Text(json, "refresh_token", tokens.RefreshToken);
+                Text(json, "scope", tokens.Scope);
+                json.WriteEndObject();
+            }, () => json.WriteNull("tokens"));
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>What <paramref name="content"/> holds, or why it cannot be read.</summary>
+    public static Either<string, StoredTokens> Read(ReadOnlyMemory<byte> content)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            var root = document.RootElement;
+            var version = root.GetProperty("version").GetInt64();
+            var loginRequired = Optional(root, "login_required");
+            var tokens = root.GetProperty("tokens") is { ValueKind: JsonValueKind.Object } t
+                ? Some(new TokenSet(
+                    t.GetProperty("access_token").GetString() ?? throw new FormatException("access_token is null"),
+                    t.GetProperty("token_type").GetString() ?? throw new FormatException("token_type is null"),
+                    Optional(t, "expires_at").Map(at => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
+                    Optional(t, "refresh_token"),
+                    Optional(t, "scope")))
+                : None;
+            return new StoredTokens(version, tokens, loginRequired);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return $"the token file is not what this command writes ({e.GetType().Name})";
+        }
+    }
+
+    private static Option<string> Optional(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Some(value.GetString()!) : None;
+
+    private static void Text(Utf8JsonWriter json, string name, Option<string> value) =>
+        value.Match(v => json.WriteString(name, v), () => json.WriteNull(name));
+}
