@@ -7,7 +7,7 @@ namespace Pkce.Cli;
 
 /// <summary>
 /// The JSON of one token file: <c>{"version":N,"login_required":"why"|null,"tokens":{"access_token":…,
-/// "token_type":…,"expires_at":"ISO 8601"|null,"refresh_token":…|null,"scope":…|null}|null}</c>. Read and written
+/// "token_type":…,"expires_at":"ISO 8601"|null,"refresh_token":…|null,"scope":…|null,"received_at":"ISO 8601"}|null}</c>. Read and written
 /// with the reader and writer of System.Text.Json (no reflection, so nothing to warm up at start-up).
 /// </summary>
 public static class TokenFile
@@ -31,6 +31,7 @@ public static class TokenFile
                 Text(json, "expires_at", tokens.ExpiresAt.Map(at => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)));
                 Text(json, "refresh_token", tokens.RefreshToken);
                 Text(json, "scope", tokens.Scope);
+                json.WriteString("received_at", tokens.ReceivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
                 json.WriteEndObject();
             }, () => json.WriteNull("tokens"));
             json.WriteEndObject();
@@ -53,11 +54,13 @@ public static class TokenFile
                     t.GetProperty("token_type").GetString() ?? throw new FormatException("token_type is null"),
                     Optional(t, "expires_at").Map(at => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
                     Optional(t, "refresh_token"),
-                    Optional(t, "scope")))
+                    Optional(t, "scope"),
+                    Optional(t, "received_at").Map(at => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind))
+                        .IfNone(DateTimeOffset.MinValue)))
                 : None;
             return new StoredTokens(version, tokens, loginRequired);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             return $"the token file is not what this command writes ({e.GetType().Name})";
         }

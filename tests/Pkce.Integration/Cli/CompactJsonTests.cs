@@ -15,7 +15,7 @@ public sealed class CompactJsonTests
     public void The_reader_takes_what_TokenFile_writes(string expiry)
     {
         var at = DateTimeOffset.Parse(expiry, System.Globalization.CultureInfo.InvariantCulture);
-        var tokens = new TokenSet("a.b-c_d~e+f/g=", "Bearer", Some(at), Some("refresh"), Some("api offline_access"));
+        var tokens = new TokenSet("a.b-c_d~e+f/g=", "Bearer", Some(at), Some("refresh"), Some("api offline_access"), at.AddHours(-1));
         var json = TokenFile.Write(new StoredTokens(7, Some(tokens), None));
         Assert.Equal(new CompactJson.Member(true, "a.b-c_d~e+f/g="), CompactJson.Value(json, "\"access_token\":"u8));
         Assert.Equal(new CompactJson.Member(false, null), CompactJson.Value(json, "\"login_required\":"u8));
