@@ -18,7 +18,7 @@ public static class LogoutCommand
         {
             var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
             if (stored.Case is PkceError loadError) return Failed(terminal, loadError);
-            if (stored.Exists(s => s.Version == 0))
+            if (stored.Exists(s => s.Tokens.IsNone))
             {
                 terminal.Say($"no tokens are stored for profile {name}; nothing to revoke");
                 return ExitCodes.Success;

@@ -268,7 +268,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         Assert.Equal((ExitCodes.Success, ""), (exit, stdout));
         Assert.Contains("pkce: revoked the tokens of profile logout at the server (RFC 7009) and deleted them", stderr);
         Assert.False((await Authority.IntrospectAsync(access)).Active);
-        Assert.Equal(0, (await StoredAsync("logout")).Stored.Version);
+        Assert.True((await StoredAsync("logout")).Stored.Tokens.IsNone);
         var after = await RunAsync(["token", "--profile", "logout"]);
         Assert.Equal(ExitCodes.LoginRequired, after.Exit);
         Assert.Contains("pkce: run: pkce login --profile logout", after.Error);
@@ -282,7 +282,7 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         var (exit, stdout, stderr) = await RunAsync(["logout", "--profile", "offline"]);
         Assert.Equal((ExitCodes.Success, ""), (exit, stdout));
         Assert.Contains("pkce: warning: the server was not told (transport_failure:", stderr);
-        Assert.Equal(0, (await StoredAsync("offline")).Stored.Version);
+        Assert.True((await StoredAsync("offline")).Stored.Tokens.IsNone);
     }
 
     [Fact]

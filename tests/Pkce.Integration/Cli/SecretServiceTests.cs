@@ -152,7 +152,9 @@ public sealed class SecretServiceTests(CliAuthorityFixture fixture, SecretServic
 
         Assert.Equal(ExitCodes.Success, (await RunAsync("logout", "--profile", "keyring")).Exit);
         Assert.False((await Authority.IntrospectAsync(renewed.Out.TrimEnd('\n'))).Active);
-        Assert.Null(store.Vault.Read(store.PathOf(profile.Key)));
+        // What the keyring keeps after a logout is the signed-out mark, with no token in it.
+        var kept = store.Vault.Read(store.PathOf(profile.Key));
+        Assert.True(kept is null || Expect.Right(TokenFile.Read(kept).MapLeft(e => (PkceError)new PkceError.StoreFailure(e))).Tokens.IsNone);
         Assert.Equal(ExitCodes.LoginRequired, (await RunAsync("token", "--profile", "keyring")).Exit);
     }
 }
