@@ -26,8 +26,11 @@ public static class LogoutCommand
             var (config, _) = ProfileAccess.Config(profile, terminal);
             if (config is null)
             {
-                var deleted = await profiles.TokensOf(profile).Delete(profile.Key, cancellationToken).ToEither();
-                if (deleted.Case is PkceError deleteError) return Failed(terminal, deleteError);
+                // The signed-out mark the library leaves, so the version keeps growing (a writer that read the old
+                // tokens can never win over a later login).
+                var version = stored.Map(s => s.Version).IfLeft(0);
+                var marked = await profiles.TokensOf(profile).Swap(profile.Key, version, new StoredTokens(0, LanguageExt.Prelude.None, LanguageExt.Prelude.Some("signed out")), cancellationToken).ToEither();
+                if (marked.Case is PkceError deleteError) return Failed(terminal, deleteError);
                 terminal.Say("warning: the server was not told (the tokens could not be revoked without the client's configuration); the stored tokens are deleted");
                 return ExitCodes.Success;
             }

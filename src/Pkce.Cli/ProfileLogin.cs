@@ -42,20 +42,25 @@ public static class ProfileLogin
             AuthorizationEndpoint = options.AuthorizationEndpoint, TokenEndpoint = options.TokenEndpoint, ClientId = options.ClientId,
             ClientAuth = options.ClientAuth, Scope = options.Scope, RedirectUri = options.RedirectUri,
         }, ProfileServer.Of(config), given.TokenStore ?? saved.Map(p => p.Vault).IfNone(Profile.FileVaultName));
-        try
-        {
-            await profiles.SaveAsync(profile, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
-        {
-            terminal.Say($"store_failure: the profile could not be saved: {ServerText.Printable(e.Message)}");
-            return (ExitCodes.FlowFailed, None);
-        }
-        // Tokens of other settings (another issuer, scope or store) under this name are no longer this profile's.
-        foreach (var old in saved.Where(old => old.Key != profile.Key || old.Vault != profile.Vault))
-            await profiles.TokensOf(old).Delete(old.Key, cancellationToken).ToEither();
+        // The new tokens go to the new store first: if that store cannot take them (a keyring out of reach), the
+        // profile and its old tokens stay as they were and nothing is lost.
         using var http = HttpPort.Create();
         var kept = await ProfileAccess.Source(config, http, profiles, profile).Save(profile.Key, token, cancellationToken).ToEither();
+        if (kept.IsRight)
+        {
+            try
+            {
+                await profiles.SaveAsync(profile, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+            {
+                terminal.Say($"store_failure: the profile could not be saved: {ServerText.Printable(e.Message)}");
+                return (ExitCodes.FlowFailed, None);
+            }
+            // Tokens of other settings (another issuer, scope or store) under this name are no longer this profile's.
+            foreach (var old in saved.Where(old => old.Key != profile.Key || old.Vault != profile.Vault))
+                await profiles.TokensOf(old).Delete(old.Key, cancellationToken).ToEither();
+        }
         return kept.Match(
             tokens =>
             {

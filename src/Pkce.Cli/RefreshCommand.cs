@@ -30,6 +30,9 @@ public sealed record OneOffRefresh(string? Issuer, string? TokenEndpoint, string
 /// </summary>
 public static class RefreshCommand
 {
+    /// <summary>The longest refresh token read from stdin.</summary>
+    public const int MaxRefreshTokenLength = 16 * 1024;
+
     /// <summary>Runs the one-off refresh.</summary>
     public static async Task<int> RunAsync(OneOffRefresh options, Terminal terminal, CancellationToken cancellationToken)
     {
@@ -39,7 +42,11 @@ public static class RefreshCommand
             return Usage(terminal, "give --issuer URL (the token endpoint is discovered) or --token-endpoint URL, or use --profile NAME");
         if (options.ClientAuth is not null && !LoginOptions.Methods.ContainsKey(options.ClientAuth))
             return Usage(terminal, $"--client-auth '{options.ClientAuth}' is not one of {string.Join(", ", LoginOptions.Methods.Keys)}");
-        var refreshToken = (await terminal.In.ReadLineAsync(cancellationToken))?.Trim();
+        // At most MaxRefreshTokenLength characters are read: no refresh token comes near it, and a huge stdin is refused unread.
+        var buffer = new char[MaxRefreshTokenLength + 1];
+        var read = await terminal.In.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
+        if (read > MaxRefreshTokenLength) return Usage(terminal, $"the refresh token on stdin is longer than {MaxRefreshTokenLength} characters");
+        var refreshToken = new string(buffer, 0, read).Split('\n')[0].Trim();
         if (string.IsNullOrEmpty(refreshToken)) return Usage(terminal, "no refresh token on stdin");
 
         var settings = new PkceSettings

@@ -68,16 +68,22 @@ public sealed class SecretServiceVault(Func<string, string?> Variable) : ITokenV
         }
         using (process)
         {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (input is not null) process.StandardInput.BaseStream.Write(input);
-            process.StandardInput.Close();
-            if (!process.WaitForExit(Patience))
+            // One deadline for the exit and both reads: a child of secret-tool that keeps a pipe open must not hold us.
+            using var deadline = new CancellationTokenSource(Patience);
+            var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+            var error = process.StandardError.ReadToEndAsync(deadline.Token);
+            try
             {
-                process.Kill();
-                throw new IOException($"secret-tool did not answer within {Patience.TotalSeconds:0} s (is the keyring locked?)");
+                if (input is not null) process.StandardInput.BaseStream.Write(input);
+                process.StandardInput.Close();
+                process.WaitForExitAsync(deadline.Token).GetAwaiter().GetResult();
+                return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
             }
-            return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw new IOException($"secret-tool did not answer within {Patience.TotalSeconds:0} s (is the keyring locked?)", e);
+            }
         }
     }
 }

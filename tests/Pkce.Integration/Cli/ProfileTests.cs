@@ -407,4 +407,28 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         Assert.Equal(ExitCodes.Success, (await RunAsync(["logout", "--profile", "killed"])).Exit);
         using (var profiles = Open()) Assert.Empty(AtomicFile.Leftovers(profiles.TokensOf(profile).PathOf(profile.Key)));
     }
+
+    [Fact]
+    public async Task A_switch_to_a_keyring_out_of_reach_keeps_the_profile_and_its_tokens()
+    {
+        await LoginAsync("switch", Authority.Public);
+        var before = AccessTokenOf((await StoredAsync("switch")).Stored);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var terminal = new Terminal(stdout, stderr, ErrorIsTerminal: false)
+        {
+            Variable = name => name switch
+            {
+                StateDirectory.Variable => _state,
+                "DBUS_SESSION_BUS_ADDRESS" => "unix:path=/nonexistent-bus",
+                _ => null,
+            },
+        };
+        var exit = await Commands.RunAsync(["login", "--profile", "switch", "--token-store", "secret-service"], terminal, Follow);
+        Assert.Equal(ExitCodes.FlowFailed, exit);
+        var (profile, stored) = await StoredAsync("switch");
+        Assert.Equal(Profile.FileVaultName, profile.Vault);
+        Assert.Equal(before, AccessTokenOf(stored));
+        var token = await RunAsync(["token", "--profile", "switch"]);
+        Assert.Equal((ExitCodes.Success, before + "\n"), (token.Exit, token.Out));
+    }
 }
