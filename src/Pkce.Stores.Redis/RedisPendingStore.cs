@@ -62,7 +62,7 @@ public sealed class RedisPendingStore
 
     /// <summary>Implements <see cref="SavePending"/>: the entry lives until its expiry, by Redis's own clock.</summary>
     public EitherAsync<PkceError, Unit> Save(PendingAuthorization pending, CancellationToken cancellationToken) =>
-        Run(cancellationToken, async () =>
+        RedisCall.Run(cancellationToken, async () =>
         {
             var lifetime = pending.ExpiresAt - _clock.GetUtcNow();
             if (lifetime <= TimeSpan.Zero) return Left<PkceError, Unit>(new PkceError.StateExpired(pending.ExpiresAt));
@@ -75,7 +75,7 @@ public sealed class RedisPendingStore
 
     /// <summary>Implements <see cref="TakePending"/>.</summary>
     public EitherAsync<PkceError, PendingAuthorization> Take(State state, CancellationToken cancellationToken) =>
-        Run(cancellationToken, async () =>
+        RedisCall.Run(cancellationToken, async () =>
         {
             var result = await _redis.ScriptEvaluateAsync(TakeScript, [Key(state)]).WaitAsync(cancellationToken);
             if (result.Resp2Type == ResultType.BulkString)
@@ -90,33 +90,4 @@ public sealed class RedisPendingStore
 
     /// <summary>The one key of a state: its entry until the first take, then its tombstone until the entry's expiry.</summary>
     private RedisKey Key(State state) => _prefix + state.Value;
-
-    private static EitherAsync<PkceError, T> Run<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work) =>
-        RunAsync(cancellationToken, work).ToAsync();
-
-    private static async Task<Either<PkceError, T>> RunAsync<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work)
-    {
-        // A command already sent cannot be recalled; a cancelled caller is told so before anything is sent.
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await work();
-        }
-        catch (RedisException e)
-        {
-            // StackExchange.Redis messages name the command and endpoint; keys and values are not included.
-            return new PkceError.StoreFailure($"Redis: {e.GetType().Name}: {FirstLine(e.Message)}");
-        }
-        catch (RedisCommandException e)
-        {
-            // Refused by the client library before sending (a command the server cannot take).
-            return new PkceError.StoreFailure($"Redis: {FirstLine(e.Message)}");
-        }
-        catch (TimeoutException e)
-        {
-            return new PkceError.StoreFailure($"Redis: timeout: {FirstLine(e.Message)}");
-        }
-    }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

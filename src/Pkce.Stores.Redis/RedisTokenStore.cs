@@ -89,7 +89,7 @@ public sealed class RedisTokenStore
 
     /// <summary>Implements <see cref="LoadTokens"/>: one <c>HMGET</c>, so version and payload are read together.</summary>
     public EitherAsync<PkceError, StoredTokens> Load(TokenKey key, CancellationToken cancellationToken) =>
-        Run(cancellationToken, async () =>
+        RedisCall.Run(cancellationToken, async () =>
         {
             var fields = await _redis.HashGetAsync(TokensKey(key), ["version", "payload"]).WaitAsync(cancellationToken);
             if (fields[0].IsNull && fields[1].IsNull) return StoredTokens.Nothing;
@@ -102,7 +102,7 @@ public sealed class RedisTokenStore
     public EitherAsync<PkceError, bool> Swap(TokenKey key, long expectedVersion, StoredTokens next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return Run(cancellationToken, async () =>
+        return RedisCall.Run(cancellationToken, async () =>
         {
             var result = await _redis.ScriptEvaluateAsync(SwapScript, [TokensKey(key)],
                 [expectedVersion.ToString(CultureInfo.InvariantCulture), (expectedVersion + 1).ToString(CultureInfo.InvariantCulture), TokenCodec.Encode(next)])
@@ -113,7 +113,7 @@ public sealed class RedisTokenStore
 
     /// <summary>Implements <see cref="DeleteTokens"/>: the key's version starts again at 0. The lease is left to lapse or be released.</summary>
     public EitherAsync<PkceError, Unit> Delete(TokenKey key, CancellationToken cancellationToken) =>
-        Run(cancellationToken, async () =>
+        RedisCall.Run(cancellationToken, async () =>
         {
             await _redis.KeyDeleteAsync(TokensKey(key)).WaitAsync(cancellationToken);
             return Right<PkceError, Unit>(unit);
@@ -125,7 +125,7 @@ public sealed class RedisTokenStore
         ArgumentException.ThrowIfNullOrEmpty(holder);
         // Redis refuses a lifetime below one millisecond; a shorter lease is one that lapses at once.
         var milliseconds = Math.Max(1L, (long)Math.Ceiling(ttl.TotalMilliseconds));
-        return Run(cancellationToken, async () =>
+        return RedisCall.Run(cancellationToken, async () =>
         {
             var result = await _redis.ScriptEvaluateAsync(AcquireScript, [LeaseKey(key)], [holder, milliseconds]).WaitAsync(cancellationToken);
             return Right<PkceError, bool>((long)result == 1);
@@ -134,36 +134,9 @@ public sealed class RedisTokenStore
 
     /// <summary>Implements <see cref="ReleaseLease"/>: compare-and-delete in one script.</summary>
     public EitherAsync<PkceError, Unit> Release(TokenKey key, string holder, CancellationToken cancellationToken) =>
-        Run(cancellationToken, async () =>
+        RedisCall.Run(cancellationToken, async () =>
         {
             await _redis.ScriptEvaluateAsync(ReleaseScript, [LeaseKey(key)], [holder]).WaitAsync(cancellationToken);
             return Right<PkceError, Unit>(unit);
         });
-
-    private static EitherAsync<PkceError, T> Run<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work) =>
-        RunAsync(cancellationToken, work).ToAsync();
-
-    private static async Task<Either<PkceError, T>> RunAsync<T>(CancellationToken cancellationToken, Func<Task<Either<PkceError, T>>> work)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await work();
-        }
-        catch (RedisException e)
-        {
-            // StackExchange.Redis messages name the command and endpoint; keys and values are not included.
-            return new PkceError.StoreFailure($"Redis: {e.GetType().Name}: {FirstLine(e.Message)}");
-        }
-        catch (RedisCommandException e)
-        {
-            return new PkceError.StoreFailure($"Redis: {FirstLine(e.Message)}");
-        }
-        catch (TimeoutException e)
-        {
-            return new PkceError.StoreFailure($"Redis: timeout: {FirstLine(e.Message)}");
-        }
-    }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }
