@@ -1,4 +1,5 @@
 using LanguageExt;
+using Pkce.Http;
 
 namespace Pkce;
 
@@ -11,6 +12,13 @@ public static class ErrorRedaction
 {
     /// <summary>Secrets shorter than this are not searched for (they could match ordinary words).</summary>
     public const int MinimumLength = 8;
+
+    /// <summary>
+    /// The error of a request without what the request carried: its form's secrets (<see cref="FormPost.Secrets"/>)
+    /// and the client secret, which a Basic header carries.
+    /// </summary>
+    public static PkceError WithoutSent(PkceError error, PkceConfig config, FormPost post) =>
+        Without(error, post.Secrets + config.Client.Secret.Map(s => s.Value).ToSeq());
 
     /// <summary>The error with every occurrence of each of <paramref name="secrets"/> replaced by <see cref="Redaction.Mark"/>.</summary>
     public static PkceError Without(PkceError error, Seq<string> secrets)

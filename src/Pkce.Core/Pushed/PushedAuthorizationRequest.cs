@@ -60,5 +60,5 @@ public static class PushedAuthorizationRequest
 
     private static async Task<Either<PkceError, PushedAuthorization>> Send(PkceConfig config, HttpPort http, FormPost post, CancellationToken cancellationToken) =>
         (await http.Post(post, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(Parse)
-            .MapLeft(error => ErrorRedaction.Without(error, Token.Secrets(config, post)));
+            .MapLeft(error => ErrorRedaction.WithoutSent(error, config, post));
 }

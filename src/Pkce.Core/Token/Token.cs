@@ -17,9 +17,6 @@ public static class Token
     internal static Task<Either<PkceError, TokenResponse>> Send(PkceConfig config, HttpPort http, Either<PkceError, FormPost> request, CancellationToken cancellationToken) =>
         request.MatchAsync(
             async post => (await http.Post(post, config.Timeout, cancellationToken).ConfigureAwait(false)).Bind(TokenResponseParser.Parse)
-                .MapLeft(error => ErrorRedaction.Without(error, Secrets(config, post))),
+                .MapLeft(error => ErrorRedaction.WithoutSent(error, config, post)),
             error => Prelude.Left<PkceError, TokenResponse>(error));
-
-    /// <summary>What a request to the server carried that must not come back in an error: its form secrets and the client secret.</summary>
-    internal static Seq<string> Secrets(PkceConfig config, FormPost post) => post.Secrets + config.Client.Secret.Map(s => s.Value).ToSeq();
 }

@@ -232,7 +232,7 @@ public sealed class TokenSource
         var post = request.IfLeft(() => throw new InvalidOperationException());
         var answer = await _deps.Http.Post(post, deadline, CancellationToken.None).ConfigureAwait(false);
         var now = _deps.Clock.GetUtcNow();
-        var parsed = answer.Bind(TokenResponseParser.Parse).MapLeft(e => ErrorRedaction.Without(e, Token.Secrets(_config, post)));
+        var parsed = answer.Bind(TokenResponseParser.Parse).MapLeft(e => ErrorRedaction.WithoutSent(e, _config, post));
         if (parsed.IsRight) return await WriteAsync(key, current, tokens.Renewed(parsed.IfLeft(() => throw new InvalidOperationException()), now)).ConfigureAwait(false);
         var error = parsed.Match(_ => throw new InvalidOperationException(), e => e);
         // The server answered 2xx with a rotated refresh token we could not otherwise use: the old one is spent.
