@@ -18,7 +18,7 @@ public static class CorePipeline
 
     // README:core-start
     // Request 1: make and store the secrets, then send the user to the authorization URL.
-    // deps: the random source, the clock and the HTTP port, e.g. Dependencies.System(HttpPort.Of(httpClient)).
+    // deps: the random source, the clock and the HTTP port, e.g. Dependencies.System(HttpPort.Create()).
     public static Task<string> LoginAsync(PkceConfig config, Dependencies deps, InMemoryPendingStore store, UserKey user, CancellationToken ct) =>
         Flow.Start(config, deps, store.Save, user, ct)
             .Match(started => started.AuthorizationUrl, error => throw new InvalidOperationException(error.Message));

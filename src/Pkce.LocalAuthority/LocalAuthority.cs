@@ -21,8 +21,8 @@ namespace Pkce.LocalAuthority;
 /// <summary>
 /// A development OAuth 2.0 authorization server on 127.0.0.1 (OpenIddict on Kestrel, SQLite in memory): PKCE
 /// required with S256 only, an authorization endpoint that signs in a test user without any page (or denies, when
-/// told to), token, introspection and revocation endpoints, discovery, refresh tokens, and three registered
-/// clients. For tests, demos and benchmarks; never for production.
+/// told to), token, introspection, revocation and pushed authorization request endpoints, discovery, refresh tokens
+/// (rotated, no reuse leeway), and four registered clients. For tests, demos and benchmarks; never for production.
 /// </summary>
 public sealed class LocalAuthority : IAsyncDisposable
 {
