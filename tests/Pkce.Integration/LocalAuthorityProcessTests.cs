@@ -14,19 +14,6 @@ public sealed class LocalAuthorityProcessTests
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     // Linux signal numbers (signal(7)); Process.Kill would send SIGKILL, which no program can handle.
     // SIGTERM only: a process started from a non-interactive shell's background job inherits SIGINT and SIGQUIT
@@ -36,7 +23,7 @@ public sealed class LocalAuthorityProcessTests
     public async Task The_standalone_authority_exits_0_and_releases_its_port_on_a_termination_signal(string name, int signal)
     {
         Assert.True(OperatingSystem.IsLinux(), "signal numbers are Linux's");
-        var port = CliAuthorityFixture.FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Pkce.LocalAuthority.dll"), port.ToString()])
         {
             RedirectStandardOutput = true,
@@ -57,7 +44,7 @@ public sealed class LocalAuthorityProcessTests
         try
         {
             await serving.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.False(PortIsFree(port), "the authority does not listen on its port");
+            Assert.False(Ports.IsFree(port), "the authority does not listen on its port");
 
             Assert.Equal(0, Kill(process.Id, signal));
             using var patience = new CancellationTokenSource(Patience);
@@ -70,7 +57,7 @@ public sealed class LocalAuthorityProcessTests
                 Assert.Fail($"still running {Patience.TotalSeconds} s after {name}; output:\n{output}");
             }
             Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode} after {name}; output:\n{output}");
-            Assert.True(PortIsFree(port), $"port {port} still taken after {name}");
+            Assert.True(Ports.IsFree(port), $"port {port} still taken after {name}");
         }
         finally
         {

@@ -117,7 +117,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Connection_refused_maps_to_transport_failure()
     {
-        var closedPort = FreePort();
+        var closedPort = Ports.Free();
         var config = Flows.Config(new Uri($"http://127.0.0.1:{closedPort}/token"));
         Assert.IsType<PkceError.TransportFailure>(Expect.Left(await Flows.CompleteAsync(config, _http)));
     }
@@ -158,12 +158,5 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         var replay = await Flow.Complete(config, Dependencies.System(_http), store.Take, Flows.Alice, callback, default).ToEither();
         Assert.IsType<PkceError.StateReplayed>(Expect.Left(replay));
         Assert.Single(_server.Received);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

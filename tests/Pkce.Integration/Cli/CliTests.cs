@@ -9,7 +9,7 @@ namespace Pkce.Integration.Cli;
 /// <summary>A local authority that knows one loopback redirect URI, for the command's tests.</summary>
 public sealed class CliAuthorityFixture : IAsyncLifetime
 {
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
 
     public string RedirectUri => $"http://127.0.0.1:{Port}/callback";
 
@@ -19,12 +19,6 @@ public sealed class CliAuthorityFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Authority.DisposeAsync();
 
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Runs the real <c>pkce</c> command line in-process, with a scripted browser.</summary>
@@ -74,19 +68,6 @@ public sealed class CliTests(CliAuthorityFixture fixture) : IClassFixture<CliAut
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     [Theory]
     [InlineData(LocalClientKind.Public)]
@@ -105,7 +86,7 @@ public sealed class CliTests(CliAuthorityFixture fixture) : IClassFixture<CliAut
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
         Assert.Contains("You are signed in.", await page.Content.ReadAsStringAsync());
-        Assert.True(PortIsFree(fixture.Port), "the callback port was not released");
+        Assert.True(Ports.IsFree(fixture.Port), "the callback port was not released");
     }
 
     private async Task Fails(string[] args, OpenBrowser browser, int expectedExit, string expectedLine)
@@ -116,7 +97,7 @@ public sealed class CliTests(CliAuthorityFixture fixture) : IClassFixture<CliAut
         Assert.Equal("", stdout);
         Assert.Contains(expectedLine, stderr.ReplaceLineEndings("\n").Split('\n'));
         Assert.Equal(before, Authority.TokenRequests);
-        Assert.True(PortIsFree(fixture.Port), "the callback port was not released");
+        Assert.True(Ports.IsFree(fixture.Port), "the callback port was not released");
     }
 
     [Fact]
@@ -222,7 +203,7 @@ public sealed class CliTests(CliAuthorityFixture fixture) : IClassFixture<CliAut
         var (exit, stdout, stderr) = await RunAsync(Login(Authority.Public), cancelSoon, cancel.Token);
         Assert.Equal((ExitCodes.Interrupted, ""), (exit, stdout));
         Assert.Contains("pkce: interrupted", stderr);
-        Assert.True(PortIsFree(fixture.Port));
+        Assert.True(Ports.IsFree(fixture.Port));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class OidcProviderFixture : IAsyncLifetime
     private readonly StringBuilder _stderr = new();
 
     /// <summary>A second registered callback on a port that was free at start, for a test that listens on it.</summary>
-    public string ListeningRedirectUri { get; } = $"http://127.0.0.1:{FreePort()}/callback";
+    public string ListeningRedirectUri { get; } = $"http://127.0.0.1:{Ports.Free()}/callback";
 
     public IReadOnlyList<string> RedirectUris => [FixedRedirectUri, ListeningRedirectUri];
 
@@ -202,12 +202,6 @@ public sealed class OidcProviderFixture : IAsyncLifetime
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -8,7 +8,7 @@ namespace Pkce.Integration.Stores;
 [Collection(RedisCollection.Name)]
 public sealed class CliStoreTests(RedisServer server) : IAsyncLifetime
 {
-    private readonly int _port = RedisServer.FreePort();
+    private readonly int _port = Ports.Free();
     private readonly string _directory = Directory.CreateTempSubdirectory("pkce-cli-store-").FullName;
     private LocalAuthority.LocalAuthority _authority = null!;
 

@@ -27,7 +27,7 @@ public sealed class RedisServer : IAsyncLifetime
     {
         var directory = Directory.CreateTempSubdirectory("pkce-redis-cluster-").FullName;
         var node = new RedisServer(
-            ["--cluster-enabled", "yes", "--cluster-port", FreePort().ToString(), "--cluster-config-file", Path.Combine(directory, "nodes.conf"), "--dir", directory],
+            ["--cluster-enabled", "yes", "--cluster-port", Ports.Free().ToString(), "--cluster-config-file", Path.Combine(directory, "nodes.conf"), "--dir", directory],
             directory);
         await node.InitializeAsync();
         await using var admin = await ConnectionMultiplexer.ConnectAsync(node.Configuration + ",allowAdmin=true");
@@ -42,7 +42,7 @@ public sealed class RedisServer : IAsyncLifetime
         throw new InvalidOperationException($"the Redis cluster node on 127.0.0.1:{node.Port} did not reach cluster_state:ok");
     }
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
 
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
 
@@ -103,11 +103,4 @@ public sealed class RedisServer : IAsyncLifetime
             .Concat(["/usr/bin", "/usr/local/bin", "/usr/sbin"])
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
-
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

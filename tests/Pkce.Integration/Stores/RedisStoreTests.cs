@@ -37,7 +37,7 @@ public sealed class RedisStoreTests(RedisServer server)
     [Fact]
     public async Task A_stopped_server_is_a_store_failure()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisServer.FreePort()},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Ports.Free()},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500");
         var store = new RedisPendingStore(redis);
         var pending = NewPending();
         var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Save(pending, default)));

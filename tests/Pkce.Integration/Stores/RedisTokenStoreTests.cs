@@ -36,7 +36,7 @@ public sealed class RedisTokenStoreTests(RedisServer server)
     [Fact]
     public async Task A_stopped_server_is_a_store_failure_that_names_no_token()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisServer.FreePort()},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Ports.Free()},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500");
         var store = new RedisTokenStore(redis);
         var key = NewKey();
         var tokens = NewTokens();
