@@ -26,6 +26,17 @@ public sealed class HttpPort : IDisposable
     private HttpPort(HttpMessageHandler socket) =>
         _client = new FlurlClient(new HttpClient(new PinnedTransport(socket), disposeHandler: true));
 
+    /// <summary>
+    /// A port over a client made by an <c>IHttpClientFactory</c> whose primary handler is
+    /// <see cref="PrimaryHandler"/> (the ASP.NET Core package registers it so). Every request is still pinned, and an
+    /// answer to a request that did not pass the pinned transport (a chain whose primary handler is not the
+    /// library's) is refused as <see cref="PkceError.RedirectRefused"/> rather than used.
+    /// </summary>
+    internal HttpPort(HttpClient client) => _client = new FlurlClient(client);
+
+    /// <summary>The primary handler for a factory-made client of <see cref="HttpPort(HttpClient)"/>: the pin over a socket that never follows redirects.</summary>
+    internal static HttpMessageHandler PrimaryHandler() => new PinnedTransport(PinnedTransport.Socket());
+
     /// <summary>A port with a socket handler of its own, released by <see cref="Dispose"/>.</summary>
     public static HttpPort Create() => new(PinnedTransport.Socket());
 
@@ -65,8 +76,9 @@ public sealed class HttpPort : IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var content = form.IsSome ? new FormUrlEncodedContent(form.IfNone(Seq<QueryParameter>()).Map(p => KeyValuePair.Create(p.Name, p.Value))) : null;
+        Pin? pin = null;
         var call = _client.Request(endpoint).AllowAnyHttpStatus().WithAutoRedirect(false)
-            .BeforeCall(c => c.HttpRequestMessage.Options.Set(PinnedTransport.Key, new Pin(c.HttpRequestMessage.RequestUri!)));
+            .BeforeCall(c => c.HttpRequestMessage.Options.Set(PinnedTransport.Key, pin = new Pin(c.HttpRequestMessage.RequestUri!)));
         call.Headers.Add("Accept", "application/json");
         authorization.IfSome(value => call.Headers.Add("Authorization", value));
         try
@@ -74,6 +86,8 @@ public sealed class HttpPort : IDisposable
             using var response = await call.SendAsync(content is null ? HttpMethod.Get : HttpMethod.Post, content,
                 HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             var message = response.ResponseMessage;
+            if (pin is not { Sent: true })
+                return new PkceError.RedirectRefused(name, None);
             if (response.StatusCode is >= 300 and < 400)
                 return new PkceError.RedirectRefused(name, Optional(message.Headers.Location?.OriginalString));
             if (message.Content.Headers.ContentLength > MaxBodyBytes) return TooLarge(name, response.StatusCode);

@@ -50,6 +50,9 @@ internal sealed class Pin(Uri address)
     public Uri Address { get; } = address;
 
     public bool TrySend() => Interlocked.Exchange(ref _sent, 1) == 0;
+
+    /// <summary>Whether the request passed the pinned transport (an answer without it came from elsewhere).</summary>
+    public bool Sent => Volatile.Read(ref _sent) == 1;
 }
 
 /// <summary>Thrown by the transport when a request may not go out; becomes <see cref="PkceError.RedirectRefused"/>.</summary>

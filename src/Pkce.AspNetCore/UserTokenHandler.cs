@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Headers;
+using LanguageExt;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Pkce.AspNetCore;
+
+/// <summary>
+/// The handler of a user API client (<c>AddPkceUserApi</c>): attaches the signed-in user's access token for the
+/// provider, refreshed through the token source's single flight when it is near its expiry, and on a 401 refreshes
+/// once and sends the request again (its content buffered first, so it can be). The token goes only to the API's
+/// origin: a request to any other origin is refused before it is sent. No user or no usable token is a
+/// <see cref="PkceNotConnectedException"/> (connect, or connect again); other failures are the facade's exceptions.
+/// </summary>
+internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProviders providers, IHttpContextAccessor accessor,
+    IOptions<PkceAspNetCoreOptions> options, ILogger<UserTokenHandler> logger) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri is not { IsAbsoluteUri: true } uri || !SameOrigin(uri, apiBase))
+            throw new InvalidOperationException($"refusing to send the {provider} token of the user to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: the API is {apiBase.GetLeftPart(UriPartial.Authority)}");
+        var found = providers.Find(provider) ?? throw new InvalidOperationException($"no Pkce provider named '{provider}'");
+        var context = accessor.HttpContext ?? throw new InvalidOperationException("the user API client is used outside a request");
+        var userId = options.Value.UserId(context) ?? throw new PkceNotConnectedException(provider, new PkceError.LoginRequired("nobody is signed in"));
+        var key = found.KeyOf(userId).IfLeft(error => throw Failure(error));
+
+        if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        var tokens = await Token(found, key, refresh: false, cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        PkceLog.TokenAttached(logger, provider);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || tokens.RefreshToken.IsNone) return response;
+
+        PkceLog.RetryingAfter401(logger, provider);
+        response.Dispose();
+        var renewed = await Token(found, key, refresh: true, cancellationToken).ConfigureAwait(false);
+        using var again = Copy(request);
+        again.Headers.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);
+        return await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenSet> Token(PkceProvider found, TokenKey key, bool refresh, CancellationToken cancellationToken)
+    {
+        var result = await (from source in found.Source(cancellationToken)
+                            from tokens in refresh ? source.Refresh(key, cancellationToken) : source.Get(key, cancellationToken)
+                            select tokens).ToEither().ConfigureAwait(false);
+        return result.Match(tokens => tokens, error =>
+        {
+            PkceLog.TokenUnavailable(logger, provider, error.Code, error.Message);
+            throw Failure(error);
+        });
+    }
+
+    private Exception Failure(PkceError error) =>
+        error is PkceError.LoginRequired ? new PkceNotConnectedException(provider, error) : Facade.Errors.ToException(error);
+
+    /// <summary>A second send of the request: same method, URI, version, headers and (buffered) content.</summary>
+    private static HttpRequestMessage Copy(HttpRequestMessage request)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version, VersionPolicy = request.VersionPolicy, Content = request.Content };
+        foreach (var header in request.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        foreach (var option in request.Options) ((IDictionary<string, object?>)copy.Options)[option.Key] = option.Value;
+        return copy;
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
+}
