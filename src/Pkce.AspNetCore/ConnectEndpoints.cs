@@ -57,9 +57,13 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         NoStore(context);
         var ct = context.RequestAborted;
         var parsed = Pkce.Callback.Parse(context.Request.QueryString.Value ?? "");
-        var cookie = parsed.Map(response => BrowserBinding.CookieName(_options.CookiePrefix, response.State));
-        cookie.IfRight(name => BrowserBinding.Delete(context, name, found.RedirectPath));
-        var value = cookie.Map(name => BrowserBinding.Read(context, name)).IfLeft((string?)null);
+        string? value = null;
+        parsed.IfRight(response =>
+        {
+            var cookie = BrowserBinding.CookieName(_options.CookiePrefix, response.State);
+            value = BrowserBinding.Read(context, cookie);
+            BrowserBinding.Delete(context, cookie, found.RedirectPath);
+        });
         var saved = await (from response in parsed.ToAsync()
                            from user in UserKey.From(BrowserBinding.BoundUser(userId, value)).ToAsync()
                            from key in found.KeyOf(userId).ToAsync()

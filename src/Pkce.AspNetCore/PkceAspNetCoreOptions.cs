@@ -29,6 +29,13 @@ public sealed class PkceAspNetCoreOptions
     /// <summary>An access token this close to its expiry is refreshed before it is used.</summary>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether ASP.NET Core's request lines (category <c>Microsoft.AspNetCore.Hosting.Diagnostics</c>, Information
+    /// and below) stay on. They log each request's URL with its query, and the callback's query holds the
+    /// authorization code, so <c>AddPkce</c> turns them off (warnings and errors of the category stay) unless this is set.
+    /// </summary>
+    public bool KeepRequestLines { get; set; }
+
     /// <summary>How long metadata from discovery is kept.</summary>
     public TimeSpan MetadataLifetime { get; set; } = TimeSpan.FromHours(1);
 }

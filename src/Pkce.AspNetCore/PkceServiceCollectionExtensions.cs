@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pkce;
 using Pkce.AspNetCore;
@@ -45,11 +46,12 @@ public static class PkceServiceCollectionExtensions
             services.AddAntiforgery();
             services.AddLogging();
             services.TryAddSingleton(TimeProvider.System);
+            services.AddSingleton<IConfigureOptions<LoggerFilterOptions>, RequestLineFilter>();
             services.TryAddSingleton(provider => new PkceStores(
                 new InMemoryPendingStore(provider.GetRequiredService<TimeProvider>()).Ports,
                 new InMemoryTokenStore(provider.GetRequiredService<TimeProvider>()).Ports, "memory"));
             services.TryAddSingleton<PkceProviders>();
-            services.TryAddSingleton<PkceConnections>();
+            services.TryAddSingleton(provider => new PkceConnections(provider.GetRequiredService<PkceProviders>(), provider.GetRequiredService<IOptions<PkceAspNetCoreOptions>>()));
             PkceBuilder.AddProviderHttpClient(services);
         }
         if (configure is not null) services.Configure(configure);

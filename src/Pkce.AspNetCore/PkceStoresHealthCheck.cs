@@ -17,7 +17,7 @@ internal sealed class PkceStoresHealthCheck(PkceProviders providers) : IHealthCh
         var tokens = await stores.Tokens.Load(Probe, cancellationToken).ToEither();
         var state = Secrets.Generate().State;
         var pending = await stores.Pending.Take(state, cancellationToken).ToEither();
-        var failure = tokens.Match(_ => null, e => e) ?? pending.Match(_ => null, e => e is PkceError.StoreFailure ? e : null);
+        var failure = tokens.IsLeft ? tokens.LeftToSeq().Head : pending.LeftToSeq().Filter(e => e is PkceError.StoreFailure).HeadOrNone().IfNoneUnsafe((PkceError?)null);
         var data = new Dictionary<string, object> { ["backend"] = stores.Name };
         return failure is null
             ? HealthCheckResult.Healthy($"the {stores.Name} stores answer", data)
