@@ -20,9 +20,14 @@ internal static class BrowserBinding
     /// <summary>A fresh random binding value.</summary>
     public static string NewValue() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>The pending authorization's user: the app's user id joined with the hash of the browser's value (absent: a value no browser holds).</summary>
-    public static string BoundUser(string userId, string? value) =>
-        userId + "\u001f" + (value is null ? "-" : WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(value))));
+    /// <summary>
+    /// The pending authorization's user: the provider, the hash of the browser's value (absent: a value no browser
+    /// holds) and the app's user id, in that order. The provider is in it so that a state started for one provider
+    /// cannot be completed at another's callback, whose token endpoint would then receive the first one's code (a
+    /// mix-up, RFC 9700 §4.4); the parts before the user id have no separator in them, so no two triples give one key.
+    /// </summary>
+    public static string BoundUser(string provider, string userId, string? value) =>
+        provider + "\u001f" + (value is null ? "-" : WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(value)))) + "\u001f" + userId;
 
     /// <summary>The cookie of the pending connection with <paramref name="state"/>.</summary>
     public static string CookieName(string prefix, State state) =>

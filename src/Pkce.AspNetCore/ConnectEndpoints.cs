@@ -29,7 +29,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         }
         var value = BrowserBinding.NewValue();
         var ct = context.RequestAborted;
-        var started = await (from user in UserKey.From(BrowserBinding.BoundUser(userId, value)).ToAsync()
+        var started = await (from user in UserKey.From(BrowserBinding.BoundUser(found.Name, userId, value)).ToAsync()
                              from config in found.Config(ct)
                              from flow in Flow.Start(config, found.Deps, found.Pending.Save, user, ct)
                              select flow).ToEither();
@@ -65,7 +65,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
             BrowserBinding.Delete(context, cookie, found.RedirectPath);
         });
         var saved = await (from response in parsed.ToAsync()
-                           from user in UserKey.From(BrowserBinding.BoundUser(userId, value)).ToAsync()
+                           from user in UserKey.From(BrowserBinding.BoundUser(found.Name, userId, value)).ToAsync()
                            from key in found.KeyOf(userId).ToAsync()
                            from verified in Flow.VerifyCallback(found.Deps.Clock, found.Pending.Take, user, response, ct)
                            from config in found.Config(ct)

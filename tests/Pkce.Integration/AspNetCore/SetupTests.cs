@@ -126,6 +126,28 @@ public sealed class SetupTests
         Assert.Contains("redis", report.Entries["pkce-stores"].Description);
     }
 
+    [Fact]
+    public async Task A_state_started_for_one_provider_is_refused_at_another_providers_callback()
+    {
+        var port = Ports.Free();
+        await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [$"http://127.0.0.1:{port}/connect/local/callback"] });
+        await using var other = await TokenEndpointHost.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pkce:Providers:other:ClientId"] = "other-client",
+            ["Pkce:Providers:other:RootUrl"] = other.BaseAddress.ToString(),
+            ["Pkce:Providers:other:RedirectUri"] = $"http://127.0.0.1:{port}/connect/other/callback",
+        };
+        await using var app = await ConnectApp.StartAsync(authority, port, settings);
+        using var browser = app.Browser("alice");
+        var callback = await ConnectFlow.AuthorizeAsync(browser, await ConnectFlow.StartAsync(browser));
+        using var mixedUp = await browser.GetAsync("connect/other/callback" + callback.Query);
+        Assert.Equal(HttpStatusCode.BadRequest, mixedUp.StatusCode);
+        Assert.Contains("wrong_user", await mixedUp.Content.ReadAsStringAsync());
+        Assert.Empty(other.Received);
+        Assert.Equal(0, authority.TokenRequests);
+    }
+
     private sealed class Retrying(Action onSend) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
