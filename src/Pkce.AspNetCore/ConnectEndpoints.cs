@@ -10,7 +10,7 @@ namespace Pkce.AspNetCore;
 
 /// <summary>
 /// The three endpoints of a provider: start (sends the browser to the provider), callback (verifies and redeems),
-/// disconnect (revokes). The protocol is the core's (<see cref="Flow"/>, <see cref="Token.Exchange"/>,
+/// disconnect (revokes). The protocol is the core's (<see cref="Flow"/>, <see cref="Token.Exchange(PkceConfig, Dependencies, VerifiedCallback, CancellationToken)"/>,
 /// <see cref="TokenSource"/>); this adds the user, the browser binding, the cookies and the pages. Nothing here
 /// ever shows an exception: failures are typed errors on the error page, unexpected exceptions are logged and
 /// shown as <c>internal_error</c>.

@@ -36,7 +36,8 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
         PkceLog.RetryingAfter401(logger, provider);
         response.Dispose();
         var renewed = await Token(found, key, refresh: true, cancellationToken).ConfigureAwait(false);
-        using var again = Copy(request);
+        // Not disposed here: the response returned refers to it, and its content is the caller's request's.
+        var again = Http.DpopResourceRequest.Copy(request);
         again.Headers.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);
         return await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
     }
@@ -55,15 +56,6 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
 
     private Exception Failure(PkceError error) =>
         error is PkceError.LoginRequired ? new PkceNotConnectedException(provider, error) : Facade.Errors.ToException(error);
-
-    /// <summary>A second send of the request: same method, URI, version, headers and (buffered) content.</summary>
-    private static HttpRequestMessage Copy(HttpRequestMessage request)
-    {
-        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version, VersionPolicy = request.VersionPolicy, Content = request.Content };
-        foreach (var header in request.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        foreach (var option in request.Options) ((IDictionary<string, object?>)copy.Options)[option.Key] = option.Value;
-        return copy;
-    }
 
     private static bool SameOrigin(Uri a, Uri b) =>
         Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;

@@ -1,3 +1,4 @@
+using LanguageExt;
 using Pkce.Http;
 
 namespace Pkce;
@@ -12,6 +13,12 @@ namespace Pkce;
 /// <param name="Http">The one HTTP port.</param>
 public sealed record Dependencies(RandomBytes Random, TimeProvider Clock, HttpPort Http)
 {
+    /// <summary>
+    /// The DPoP key and nonces, when the client binds its tokens to a key (RFC 9449): the authorization request
+    /// then carries <c>dpop_jkt</c>, every token request a proof, and only <c>DPoP</c> tokens are accepted back.
+    /// </summary>
+    public Option<DpopBinding> Dpop { get; init; }
+
     /// <summary>The OS CSPRNG, the system clock, and <paramref name="http"/>.</summary>
     public static Dependencies System(HttpPort http) => new(Secrets.SystemRandom, TimeProvider.System, http);
 }

@@ -48,7 +48,7 @@ public static class Flow
     public static EitherAsync<PkceError, TokenResponse> Complete(
         PkceConfig config, Dependencies deps, TakePending take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from verified in VerifyCallback(deps.Clock, take, user, response, cancellationToken)
-        from token in Token.Exchange(config, deps.Http, verified, cancellationToken)
+        from token in Token.Exchange(config, deps, verified, cancellationToken)
         select token;
 
     /// <summary>The first half of <c>Complete</c>: parse, take and verify, without the exchange.</summary>

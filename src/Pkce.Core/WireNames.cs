@@ -26,6 +26,9 @@ public static class WireNames
     public const string AccessToken = "access_token";
     public const string TokenType = "token_type";
     public const string Bearer = "Bearer";
+
+    /// <summary>RFC 9449 §5: the <c>token_type</c> of a DPoP-bound access token.</summary>
+    public const string Dpop = "DPoP";
     public const string ExpiresIn = "expires_in";
     public const string RefreshToken = "refresh_token";
     public const string IdToken = "id_token";

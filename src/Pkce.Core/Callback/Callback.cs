@@ -57,7 +57,7 @@ public static class Callback
     /// not expired; RFC 9207 §2.4 "clients MUST compare the issuer identifier ... and MUST reject the response if
     /// the values do not match", and a missing <c>iss</c> is refused when the server always sends one.
     /// A verified refusal becomes <see cref="PkceError.AuthorizationDenied"/>; a verified code becomes the
-    /// <see cref="VerifiedCallback"/> that <see cref="Token.Exchange"/> redeems.
+    /// <see cref="VerifiedCallback"/> that <see cref="Token.Exchange(PkceConfig, Dependencies, VerifiedCallback, CancellationToken)"/> redeems.
     /// </summary>
     public static Either<PkceError, VerifiedCallback> Verify(AuthorizationResponse response, PendingAuthorization pending, UserKey user, DateTimeOffset now) =>
         from _1 in guard(response.State.FixedTimeEquals(pending.State), (PkceError)new PkceError.StateMismatch()).ToEither()

@@ -95,6 +95,13 @@ public abstract record PkceError
             () => "the token endpoint's answer has no token_type (RFC 6749 §5.1 requires it)"));
 
     /// <summary>
+    /// The token endpoint answered a token of the other known type: <c>Bearer</c> to a request with a DPoP proof
+    /// (the server ignored the binding; RFC 9449 §5 issues <c>DPoP</c>), or <c>DPoP</c> to one without.
+    /// </summary>
+    public sealed record TokenTypeMismatch(string Expected, string Actual)
+        : PkceError("token_type_mismatch", $"the token endpoint issued a token of type '{ServerText.Printable(Actual)}' to a request for a {Expected} token");
+
+    /// <summary>
     /// An endpoint redirected the request elsewhere. The code, the verifier, a refresh token and any client secret
     /// go to the configured endpoint only (a 307 would re-post them to the other address), and no answer from
     /// another address is accepted: the request was not sent there, or its answer was discarded.

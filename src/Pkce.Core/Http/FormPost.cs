@@ -14,6 +14,9 @@ namespace Pkce.Http;
 /// <param name="Authorization">The <c>Authorization</c> header value for <c>client_secret_basic</c>.</param>
 public sealed record FormPost(string Name, Uri Endpoint, Seq<QueryParameter> Form, Option<string> Authorization)
 {
+    /// <summary>The <c>DPoP</c> header (RFC 9449 §4.1): a proof made for this one request, when the client uses DPoP.</summary>
+    public Option<string> Proof { get; init; }
+
     private static readonly System.Collections.Generic.HashSet<string> SecretFields = new(StringComparer.Ordinal)
     {
         WireNames.Code, WireNames.CodeVerifier, WireNames.RefreshToken, WireNames.ClientSecret, "token",
@@ -25,7 +28,7 @@ public sealed record FormPost(string Name, Uri Endpoint, Seq<QueryParameter> For
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"Name = {Name}, Endpoint = {Endpoint}, Form = [{string.Join(", ", Form.Map(p => p.Name))}], ");
-        builder.Append($"Authorization = {Authorization.Match(_ => "Basic " + Redaction.Mark, () => "none")}");
+        builder.Append($"Authorization = {Authorization.Match(_ => "Basic " + Redaction.Mark, () => "none")}, Proof = {Proof.Match(_ => Redaction.Mark, () => "none")}");
         return true;
     }
 }

@@ -63,15 +63,16 @@ public sealed class HttpPort : IDisposable
     public Task<Either<PkceError, HttpAnswer>> Post(FormPost post, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(post);
-        return SendAsync(post.Name, post.Endpoint, post.Authorization, Some(post.Form), timeout, cancellationToken);
+        return SendAsync(post.Name, post.Endpoint, post.Authorization, Some(post.Form), timeout, cancellationToken, post.Proof);
     }
 
     /// <summary>GETs <paramref name="endpoint"/> once within <paramref name="timeout"/> (a metadata document).</summary>
     public Task<Either<PkceError, HttpAnswer>> Get(string name, Uri endpoint, TimeSpan timeout, CancellationToken cancellationToken) =>
-        SendAsync(name, endpoint, None, None, timeout, cancellationToken);
+        SendAsync(name, endpoint, None, None, timeout, cancellationToken, None);
 
     private async Task<Either<PkceError, HttpAnswer>> SendAsync(
-        string name, Uri endpoint, Option<string> authorization, Option<Seq<QueryParameter>> form, TimeSpan timeout, CancellationToken cancellationToken)
+        string name, Uri endpoint, Option<string> authorization, Option<Seq<QueryParameter>> form, TimeSpan timeout, CancellationToken cancellationToken,
+        Option<string> proof)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -81,6 +82,7 @@ public sealed class HttpPort : IDisposable
             .BeforeCall(c => c.HttpRequestMessage.Options.Set(PinnedTransport.Key, pin = new Pin(c.HttpRequestMessage.RequestUri!)));
         call.Headers.Add("Accept", "application/json");
         authorization.IfSome(value => call.Headers.Add("Authorization", value));
+        proof.IfSome(value => call.Headers.Add("DPoP", value));
         try
         {
             using var response = await call.SendAsync(content is null ? HttpMethod.Get : HttpMethod.Post, content,
@@ -101,7 +103,11 @@ public sealed class HttpPort : IDisposable
                 return TooLarge(name, response.StatusCode);
             }
             var body = await message.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
-            return new HttpAnswer(name, response.StatusCode, Optional(message.Content.Headers.ContentType?.MediaType), body);
+            return new HttpAnswer(name, response.StatusCode, Optional(message.Content.Headers.ContentType?.MediaType), body)
+            {
+                DpopNonce = message.Headers.NonValidated.TryGetValues("DPoP-Nonce", out var nonces) ? Optional(nonces.FirstOrDefault()) : None,
+                Challenges = message.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var challenges) ? challenges.ToSeq().Strict() : Empty,
+            };
         }
         catch (Exception e) when (e is FlurlHttpException or OperationCanceledException or HttpRequestException or IOException)
         {

@@ -55,7 +55,7 @@ public static class PerUserFlow
     public static EitherAsync<PkceError, TokenResponse> Complete(
         PkceConfig config, Dependencies deps, TakeUserSecrets take, UserKey user, AuthorizationResponse response, CancellationToken cancellationToken) =>
         from verified in VerifyCallback(config, deps.Clock, take, user, response, cancellationToken)
-        from token in Token.Exchange(config, deps.Http, verified, cancellationToken)
+        from token in Token.Exchange(config, deps, verified, cancellationToken)
         select token;
 
     /// <summary>

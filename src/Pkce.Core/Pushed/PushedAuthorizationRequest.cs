@@ -24,10 +24,14 @@ public static class PushedAuthorizationRequest
     /// carries <c>client_id</c> whatever the authentication.
     /// </summary>
     public static Either<PkceError, FormPost> Build(PkceConfig config, PendingAuthorization pending, Seq<QueryParameter> extras) =>
+        Build(config, pending, extras, None);
+
+    /// <summary>As <see cref="Build(PkceConfig, PendingAuthorization, Seq{QueryParameter})"/>, with RFC 9449 §10's <c>dpop_jkt</c> when the client binds its code to a DPoP key.</summary>
+    internal static Either<PkceError, FormPost> Build(PkceConfig config, PendingAuthorization pending, Seq<QueryParameter> extras, Option<string> dpopJkt) =>
         from endpoint in config.Server.PushedAuthorizationRequestEndpoint
             .ToEither((PkceError)new PkceError.InvalidValue("configuration", "no pushed authorization request endpoint is set"))
         from parameters in AuthorizationUrl.Parameters(config, pending, extras)
-        from post in ClientCredentials.Post(config.Client, EndpointName, endpoint, parameters)
+        from post in ClientCredentials.Post(config.Client, EndpointName, endpoint, parameters + dpopJkt.Map(j => new QueryParameter(WireNames.DpopJkt, j)).ToSeq())
         select config.Client.Authentication == ClientAuthentication.ClientSecretBasic
             ? post with { Form = post.Form.Add(new QueryParameter(WireNames.ClientId, config.Client.ClientId)) }
             : post;
@@ -54,7 +58,11 @@ public static class PushedAuthorizationRequest
 
     /// <summary>Pushes the request once and gives the URL to send the user to (RFC 9126 §4).</summary>
     public static EitherAsync<PkceError, string> Push(PkceConfig config, HttpPort http, PendingAuthorization pending, Seq<QueryParameter> extras, CancellationToken cancellationToken) =>
-        from post in Build(config, pending, extras).ToAsync()
+        Push(config, http, pending, extras, None, cancellationToken);
+
+    internal static EitherAsync<PkceError, string> Push(PkceConfig config, HttpPort http, PendingAuthorization pending, Seq<QueryParameter> extras, Option<string> dpopJkt,
+        CancellationToken cancellationToken) =>
+        from post in Build(config, pending, extras, dpopJkt).ToAsync()
         from pushed in Send(config, http, post, cancellationToken).ToAsync()
         select AuthorizationUrl.Pushed(config, pushed.RequestUri);
 

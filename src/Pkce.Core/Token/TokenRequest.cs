@@ -15,7 +15,7 @@ public static class TokenRequest
     /// "redirect_uri" parameter was included in the authorization request ... their values MUST be identical"),
     /// and <c>client_id</c> "if the client is not authenticating with the authorization server"; RFC 7636 §4.5:
     /// <c>code_verifier</c>. Client credentials by <see cref="ClientConfig.Authentication"/> (RFC 6749 §2.3.1).
-    /// Sent once through <see cref="HttpPort.Post"/> by <see cref="Token.Exchange"/>.
+    /// Sent once through <see cref="HttpPort.Post"/> by <see cref="Token.Exchange(PkceConfig, Dependencies, VerifiedCallback, CancellationToken)"/>.
     /// </summary>
     public static Either<PkceError, FormPost> Build(PkceConfig config, VerifiedCallback callback) =>
         ClientCredentials.Post(config.Client, EndpointName, config.Server.TokenEndpoint, Seq(

@@ -5,7 +5,7 @@ using LanguageExt;
 namespace Pkce;
 
 /// <summary>
-/// A successful access token response (RFC 6749 §5.1), parsed by <see cref="TokenResponseParser.Parse"/>.
+/// A successful access token response (RFC 6749 §5.1), parsed by <see cref="TokenResponseParser.Parse(Http.HttpAnswer, bool)"/>.
 /// Prints its token type, lifetime and scope only; tokens and <see cref="RawJson"/> are secrets.
 /// </summary>
 /// <param name="AccessToken">The access token.</param>

@@ -26,11 +26,20 @@ public static class TokenResponseParser
     /// an <c>error</c> member; 401 for <c>invalid_client</c>. Any other status or body is an
     /// <see cref="PkceError.UnexpectedResponse"/>, with a body excerpt only when the status is not 2xx.
     /// </summary>
-    public static Either<PkceError, TokenResponse> Parse(HttpAnswer answer) => JsonAnswer.Read(answer, (root, text) => Success(answer, root, text));
+    public static Either<PkceError, TokenResponse> Parse(HttpAnswer answer) => Parse(answer, dpop: false);
+
+    /// <summary>
+    /// As <see cref="Parse(HttpAnswer)"/>, for a request that did (<paramref name="dpop"/>) or did not carry a DPoP
+    /// proof. RFC 9449 §5: a DPoP-bound token comes back with <c>token_type</c> <c>DPoP</c>; an answer of
+    /// <c>Bearer</c> to a request with a proof is a server that ignored the binding, and is refused
+    /// (<see cref="PkceError.TokenTypeMismatch"/>), not used as a bearer token the client did not ask for.
+    /// </summary>
+    public static Either<PkceError, TokenResponse> Parse(HttpAnswer answer, bool dpop) =>
+        JsonAnswer.Read(answer, (root, text) => Success(answer, root, text, dpop ? WireNames.Dpop : WireNames.Bearer));
 
     // Written with early returns rather than a LINQ chain over Either: this runs once per token and every
     // step of such a chain allocates.
-    private static Either<PkceError, TokenResponse> Success(HttpAnswer answer, JsonElement root, string text)
+    private static Either<PkceError, TokenResponse> Success(HttpAnswer answer, JsonElement root, string text, string expectedType)
     {
         if (!JsonAnswer.TryString(root, WireNames.AccessToken, out var accessToken, out var problem))
             return JsonAnswer.Unexpected<TokenResponse>(answer, problem!);
@@ -42,9 +51,12 @@ public static class TokenResponseParser
             || !JsonAnswer.TryString(root, WireNames.IdToken, out var idToken, out problem))
             return JsonAnswer.Unexpected<TokenResponse>(answer, problem!);
         // RFC 6749 §5.1: token_type is REQUIRED and "case insensitive"; §7.1: "The client MUST NOT use an access
-        // token if it does not understand the token type." Only Bearer (RFC 6750) is understood here.
-        if (!string.Equals(tokenType, WireNames.Bearer, StringComparison.OrdinalIgnoreCase))
-            return new PkceError.UnsupportedTokenType(Optional(tokenType));
+        // token if it does not understand the token type." Bearer (RFC 6750) and DPoP (RFC 9449) are understood,
+        // each only as the answer to its own kind of request.
+        if (!string.Equals(tokenType, expectedType, StringComparison.OrdinalIgnoreCase))
+            return string.Equals(tokenType, WireNames.Bearer, StringComparison.OrdinalIgnoreCase) || string.Equals(tokenType, WireNames.Dpop, StringComparison.OrdinalIgnoreCase)
+                ? new PkceError.TokenTypeMismatch(expectedType, tokenType!)
+                : new PkceError.UnsupportedTokenType(Optional(tokenType));
         // RFC 6749 §5.1: "expires_in RECOMMENDED. The lifetime in seconds of the access token." Refused: negative
         // values and values beyond 100 years.
         return JsonAnswer.Seconds(root, WireNames.ExpiresIn, MaxLifetime).Match(

@@ -33,5 +33,12 @@ public static class RefreshRequest
 
     /// <summary>Sends the refresh grant once and parses the answer as a token response.</summary>
     public static EitherAsync<PkceError, TokenResponse> Send(PkceConfig config, HttpPort http, string refreshToken, Option<string> scope, CancellationToken cancellationToken) =>
-        Token.Send(config, http, Build(config, refreshToken, scope), cancellationToken).ToAsync();
+        Send(config, Dependencies.System(http), refreshToken, scope, cancellationToken);
+
+    /// <summary>
+    /// Sends the refresh grant once with <paramref name="deps"/>: with a DPoP binding, with a proof of the same
+    /// key (RFC 9449 §5: a public client's refresh token is bound to it) and a <c>DPoP</c> token required back.
+    /// </summary>
+    public static EitherAsync<PkceError, TokenResponse> Send(PkceConfig config, Dependencies deps, string refreshToken, Option<string> scope, CancellationToken cancellationToken) =>
+        Token.Send(config, deps, Build(config, refreshToken, scope), cancellationToken).ToAsync();
 }

@@ -230,9 +230,9 @@ public sealed class TokenSource
         var request = RefreshRequest.Build(_config, tokens.RefreshToken.IfNone(""), None);
         if (request.IsLeft) return request.Map(_ => default(TokenSet)!);
         var post = request.IfLeft(() => throw new InvalidOperationException());
-        var answer = await _deps.Http.Post(post, deadline, CancellationToken.None).ConfigureAwait(false);
+        var answer = await DpopPost.Send(_deps, post, deadline, CancellationToken.None).ConfigureAwait(false);
         var now = _deps.Clock.GetUtcNow();
-        var parsed = answer.Bind(TokenResponseParser.Parse).MapLeft(e => ErrorRedaction.WithoutSent(e, _config, post));
+        var parsed = answer.Bind(a => TokenResponseParser.Parse(a, _deps.Dpop.IsSome)).MapLeft(e => ErrorRedaction.WithoutSent(e, _config, post));
         if (parsed.IsRight) return await WriteAsync(key, current, tokens.Renewed(parsed.IfLeft(() => throw new InvalidOperationException()), now)).ConfigureAwait(false);
         var error = parsed.Match(_ => throw new InvalidOperationException(), e => e);
         // The server answered 2xx with a rotated refresh token we could not otherwise use: the old one is spent.
