@@ -31,12 +31,13 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         var ct = context.RequestAborted;
         var started = await (from user in UserKey.From(BrowserBinding.BoundUser(found.Name, userId, value)).ToAsync()
                              from config in found.Config(ct)
-                             from flow in Flow.Start(config, found.Deps, found.Pending.Save, user, ct)
+                             from deps in found.Deps(ct)
+                             from flow in Flow.Start(config, deps, found.Pending.Save, user, ct)
                              select flow).ToEither();
         await started.Match(
             async flow =>
             {
-                var lifetime = flow.Pending.ExpiresAt - found.Deps.Clock.GetUtcNow();
+                var lifetime = flow.Pending.ExpiresAt - found.Clock.GetUtcNow();
                 BrowserBinding.Set(context, BrowserBinding.CookieName(_options.CookiePrefix, flow.Pending.State), value, found.RedirectPath, lifetime);
                 NoStore(context);
                 PkceLog.ConnectStarted(logger, found.Name);
@@ -67,9 +68,10 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         var saved = await (from response in parsed.ToAsync()
                            from user in UserKey.From(BrowserBinding.BoundUser(found.Name, userId, value)).ToAsync()
                            from key in found.KeyOf(userId).ToAsync()
-                           from verified in Flow.VerifyCallback(found.Deps.Clock, found.Pending.Take, user, response, ct)
+                           from verified in Flow.VerifyCallback(found.Clock, found.Pending.Take, user, response, ct)
                            from config in found.Config(ct)
-                           from token in Token.Exchange(config, found.Deps.Http, verified, ct)
+                           from deps in found.Deps(ct)
+                           from token in Token.Exchange(config, deps, verified, ct)
                            from source in found.Source(ct)
                            from tokens in source.Save(key, token, ct)
                            select tokens).ToEither();

@@ -18,12 +18,14 @@ internal sealed class PkceProvider
     private readonly TokenSourceOptions _sourceOptions;
     private readonly Either<PkceError, PkceConfig> _static;
     private readonly SemaphoreSlim _sourceGate = new(1, 1);
+    private readonly Dependencies _plain;
     private volatile TokenSource? _source;
+    private volatile Dependencies? _deps;
 
     public PkceProvider(string name, PkceProviderOptions options, Dependencies deps, MetadataCache metadata, TokenStore tokens, PendingStore pending,
         TokenSourceOptions sourceOptions)
     {
-        (Name, _options, Deps, _metadata, _tokens, Pending, _sourceOptions) = (name, options, deps, metadata, tokens, pending, sourceOptions);
+        (Name, _options, _plain, _metadata, _tokens, Pending, _sourceOptions) = (name, options, deps, metadata, tokens, pending, sourceOptions);
         _static = string.IsNullOrEmpty(options.Issuer) ? Pkce.Config.Validate(options.Settings()) : Left<PkceError, PkceConfig>(new PkceError.InvalidValue("issuer", "discovered"));
         RedirectPath = Uri.TryCreate(options.RedirectUri, UriKind.Absolute, out var redirect) ? redirect.AbsolutePath : "";
         ReturnPath = options.ReturnPath;
@@ -31,7 +33,31 @@ internal sealed class PkceProvider
 
     public string Name { get; }
 
-    public Dependencies Deps { get; }
+    /// <summary>The clock of the provider's flows.</summary>
+    public TimeProvider Clock => _plain.Clock;
+
+    /// <summary>
+    /// The dependencies of the provider's flows: with DPoP, the provider's key (loaded or made once, from the token
+    /// store) and its nonces; a failure to load the key is returned and tried again on the next call.
+    /// </summary>
+    public EitherAsync<PkceError, Dependencies> Deps(CancellationToken cancellationToken) =>
+        _deps is { } ready ? RightAsync<PkceError, Dependencies>(ready) : MakeDeps(cancellationToken).ToAsync();
+
+    private async Task<Either<PkceError, Dependencies>> MakeDeps(CancellationToken cancellationToken)
+    {
+        if (!_options.UseDpop) return _deps = _plain;
+        await _sourceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_deps is { } ready) return ready;
+            var key = await DpopKeyStore.LoadOrCreate(_tokens, Name, _options.DpopAlgorithm, _plain.Clock, cancellationToken).ConfigureAwait(false);
+            return key.Map(k => _deps = _plain with { Dpop = Some(new DpopBinding(k)) });
+        }
+        finally
+        {
+            _sourceGate.Release();
+        }
+    }
 
     public PendingStore Pending { get; }
 
@@ -57,12 +83,15 @@ internal sealed class PkceProvider
 
     private async Task<Either<PkceError, TokenSource>> MakeSource(CancellationToken cancellationToken)
     {
-        var config = await Config(cancellationToken).ToEither().ConfigureAwait(false);
-        if (config.IsLeft) return config.Map(_ => default(TokenSource)!);
+        var ready = await (from c in Config(cancellationToken)
+                           from d in Deps(cancellationToken)
+                           select (c, d)).ToEither().ConfigureAwait(false);
+        if (ready.IsLeft) return ready.Map(_ => default(TokenSource)!);
+        var (config, deps) = ready.IfLeft(() => throw new InvalidOperationException());
         await _sourceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _source ??= new TokenSource(config.IfLeft(() => throw new InvalidOperationException()), Deps, _tokens, _sourceOptions);
+            return _source ??= new TokenSource(config, deps, _tokens, _sourceOptions);
         }
         finally
         {

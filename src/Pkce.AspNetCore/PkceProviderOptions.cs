@@ -43,6 +43,15 @@ public sealed class PkceProviderOptions
     /// <summary>Whether the provider always sends <c>iss</c> in its callbacks (RFC 9207), making it required.</summary>
     public bool IssuerAlwaysSent { get; set; }
 
+    /// <summary>
+    /// Whether the provider's tokens are bound to a DPoP key (RFC 9449): one key per provider for the app, made on
+    /// first use and kept in the token store (encrypted like the tokens), so every instance of the app shares it.
+    /// </summary>
+    public bool UseDpop { get; set; }
+
+    /// <summary>The DPoP key's algorithm: ES256 (default), RS256 or PS256.</summary>
+    public string DpopAlgorithm { get; set; } = "ES256";
+
     /// <summary>Where the browser goes after connecting or disconnecting: a path of this app (never another site).</summary>
     public string ReturnPath { get; set; } = "/";
 

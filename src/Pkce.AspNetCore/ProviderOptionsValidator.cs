@@ -15,6 +15,8 @@ internal sealed class ProviderOptionsValidator : IValidateOptions<PkceProviderOp
         var problems = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.Authentication) && PkceProviderOptions.AuthenticationOf(options.Authentication) is null)
             problems.Add($"authentication '{ServerText.Printable(options.Authentication)}' is not basic, post or none");
+        if (options.UseDpop && options.DpopAlgorithm is not ("ES256" or "RS256" or "PS256"))
+            problems.Add($"DPoP algorithm '{ServerText.Printable(options.DpopAlgorithm ?? "")}' is not ES256, RS256 or PS256");
         if (!IsLocalPath(options.ReturnPath))
             problems.Add($"return path '{ServerText.Printable(options.ReturnPath ?? "")}' is not a path of this app (it must start with one '/')");
         var settings = options.Settings();

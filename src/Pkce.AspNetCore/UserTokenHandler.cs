@@ -4,6 +4,7 @@ using LanguageExt;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pkce.Http;
 
 namespace Pkce.AspNetCore;
 
@@ -27,19 +28,35 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
         var key = found.KeyOf(userId).IfLeft(error => throw Failure(error));
 
         if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        var deps = await found.Deps(cancellationToken).IfLeft(error => throw Failure(error)).ConfigureAwait(false);
         var tokens = await Token(found, key, refresh: false, cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        Authorize(request, deps, tokens);
         PkceLog.TokenAttached(logger, provider);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || tokens.RefreshToken.IsNone) return response;
+        var dpop = deps.Dpop.Case as DpopBinding;
+        // RFC 9449 §9: a resource server that wants a nonce says so with a 401; the same token goes again with it.
+        var nonce = dpop is not null && DpopResourceRequest.AsksForNonce(response, dpop);
+        if (!nonce && (response.StatusCode != HttpStatusCode.Unauthorized || tokens.RefreshToken.IsNone)) return response;
 
-        PkceLog.RetryingAfter401(logger, provider);
+        if (!nonce) PkceLog.RetryingAfter401(logger, provider);
         response.Dispose();
-        var renewed = await Token(found, key, refresh: true, cancellationToken).ConfigureAwait(false);
+        var renewed = nonce ? tokens : await Token(found, key, refresh: true, cancellationToken).ConfigureAwait(false);
         // Not disposed here: the response returned refers to it, and its content is the caller's request's.
-        var again = Http.DpopResourceRequest.Copy(request);
-        again.Headers.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);
-        return await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
+        var again = DpopResourceRequest.Copy(request);
+        Authorize(again, deps, renewed);
+        var second = await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
+        if (dpop is not null) DpopResourceRequest.AsksForNonce(second, dpop);
+        return second;
+    }
+
+    /// <summary>A DPoP token with a fresh proof (RFC 9449 §7), a bearer token as RFC 6750 §2.1 says.</summary>
+    private static void Authorize(HttpRequestMessage request, Dependencies deps, TokenSet tokens)
+    {
+        if (string.Equals(tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase))
+            DpopResourceRequest.Authorize(request, deps.Dpop.Case as DpopBinding ?? throw new PkceNotConnectedException("", new PkceError.LoginRequired("the token is bound to a DPoP key this app no longer uses")),
+                deps.Random, deps.Clock, tokens.AccessToken);
+        else
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
     }
 
     private async Task<TokenSet> Token(PkceProvider found, TokenKey key, bool refresh, CancellationToken cancellationToken)

@@ -25,11 +25,26 @@ public sealed class PkceClient : IDisposable
     /// <param name="clock">The clock; the system's if null.</param>
     /// <param name="random">The random source; the OS CSPRNG if null.</param>
     public PkceClient(PkceSettings settings, PendingStore? store = null, SocketsHttpHandler? transport = null, TimeProvider? clock = null, RandomBytes? random = null)
+        : this(settings, null, store, transport, clock, random) { }
+
+    /// <summary>
+    /// A client whose tokens are bound to <paramref name="dpop"/> (RFC 9449): the authorization request carries
+    /// <c>dpop_jkt</c>, the code exchange a proof, and only a <c>DPoP</c> token is accepted back. Call the API with
+    /// <see cref="DpopHandler"/> over <see cref="Dpop"/>. The key stays the caller's (keep it with the tokens, as a secret).
+    /// </summary>
+    public PkceClient(PkceSettings settings, DpopKey? dpop, PendingStore? store = null, SocketsHttpHandler? transport = null, TimeProvider? clock = null,
+        RandomBytes? random = null)
     {
         _config = Config.Validate(settings).OrThrow();
-        _deps = new Dependencies(random ?? Secrets.SystemRandom, clock ?? TimeProvider.System, transport is null ? HttpPort.Create() : HttpPort.Of(transport));
+        _deps = new Dependencies(random ?? Secrets.SystemRandom, clock ?? TimeProvider.System, transport is null ? HttpPort.Create() : HttpPort.Of(transport))
+        {
+            Dpop = Optional(dpop).Map(key => new DpopBinding(key)),
+        };
         _store = store ?? new InMemoryPendingStore(_deps.Clock).Ports;
     }
+
+    /// <summary>The DPoP key and the servers' nonces, when the client was made with a key; null otherwise.</summary>
+    public DpopBinding? Dpop => _deps.Dpop.IfNoneUnsafe((DpopBinding?)null);
 
     /// <summary>The validated configuration.</summary>
     public PkceConfig Configuration => _config;

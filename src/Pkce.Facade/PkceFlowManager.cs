@@ -81,8 +81,14 @@ public abstract class PkceFlowManager<TUser> : IDisposable where TUser : notnull
     /// <summary>The randomness (tests may replace it).</summary>
     protected virtual RandomBytes Random => Secrets.SystemRandom;
 
-    // Clock and Random are read on each call: a subclass may compute them.
-    private Dependencies Deps => new(Random, Clock, _http);
+    /// <summary>
+    /// The DPoP key and nonces when the manager binds its tokens to a key (RFC 9449); none by default. Return the
+    /// same binding on every call (its nonces are remembered in it), and keep its key as a secret beside the tokens.
+    /// </summary>
+    protected virtual DpopBinding? Dpop => null;
+
+    // Clock, Random and Dpop are read on each call: a subclass may compute them.
+    private Dependencies Deps => new(Random, Clock, _http) { Dpop = Optional(Dpop) };
 
     private PkceSettings Settings => new()
     {
