@@ -49,7 +49,9 @@ public static class PkceServiceCollectionExtensions
                 new InMemoryPendingStore(provider.GetRequiredService<TimeProvider>()).Ports,
                 new InMemoryTokenStore(provider.GetRequiredService<TimeProvider>()).Ports, "memory"));
             services.TryAddSingleton<PkceProviders>();
-            services.TryAddSingleton<PkceConnections>();
+            // A factory: the constructor is internal, and the container only calls public ones.
+            services.TryAddSingleton(provider => new PkceConnections(provider.GetRequiredService<PkceProviders>(),
+                provider.GetRequiredService<IOptions<PkceAspNetCoreOptions>>()));
             PkceBuilder.AddProviderHttpClient(services);
         }
         if (configure is not null) services.Configure(configure);
