@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,8 +19,10 @@ namespace Pkce.LocalAuthority;
 /// <summary>
 /// A development OAuth 2.0 authorization server on 127.0.0.1 (OpenIddict on Kestrel, SQLite in memory): PKCE
 /// required with S256 only, an authorization endpoint that signs in a test user without any page (or denies, when
-/// told to), token, introspection, revocation and pushed authorization request endpoints, discovery, refresh tokens
-/// (rotated, no reuse leeway), and four registered clients. For tests, demos and benchmarks; never for production.
+/// told to, or asks on a consent page, <see cref="LocalAuthorityOptions.RequireConsent"/>), token, introspection,
+/// revocation and pushed authorization request endpoints, discovery, refresh tokens (rotated, no reuse leeway), a
+/// protected demo API (<see cref="ApiEndpoint"/>), and four registered clients. For tests, demos and benchmarks; never
+/// for production.
 /// </summary>
 public sealed class LocalAuthority : IAsyncDisposable
 {
@@ -39,11 +39,15 @@ public sealed class LocalAuthority : IAsyncDisposable
     private readonly HttpClient _introspection = new();
     private int _tokenRequests;
     private int _pushedRequests;
+    private int _apiRequests;
+    private readonly bool _requireConsent;
 
     private LocalAuthority(WebApplication app, SqliteConnection keepAlive, LocalAuthorityOptions options)
     {
         _app = app;
         _keepAlive = keepAlive;
+        _requireConsent = options.RequireConsent;
+        DenyAuthorizations = options.DenyAuthorizations;
         Public = new LocalClient("pkce-public", null, LocalClientKind.Public, options.RedirectUris);
         Basic = new LocalClient("pkce-basic", "pkce-basic-development-secret", LocalClientKind.ConfidentialBasic, options.RedirectUris);
         Post = new LocalClient("pkce-post", "pkce-post-development-secret", LocalClientKind.ConfidentialPost, options.RedirectUris);
@@ -86,13 +90,26 @@ public sealed class LocalAuthority : IAsyncDisposable
     /// <summary>How many requests reached the pushed authorization request endpoint.</summary>
     public int PushedRequests => Volatile.Read(ref _pushedRequests);
 
+    /// <summary>
+    /// The demo API, <c>GET</c> with <c>Authorization: Bearer</c> an access token of this authority: 200 and
+    /// <c>{"sub", "client_id", "scope", "expires_at"}</c>, or 401 with <c>WWW-Authenticate: Bearer</c> for a missing,
+    /// invalid, expired or revoked token.
+    /// </summary>
+    public Uri ApiEndpoint => new(Issuer, DemoApi.Path);
+
+    /// <summary>How many requests reached <see cref="ApiEndpoint"/>, whatever their outcome.</summary>
+    public int ApiRequests => Volatile.Read(ref _apiRequests);
+
     /// <summary>The discovery document.</summary>
     public Uri DiscoveryEndpoint => new(Issuer, ".well-known/openid-configuration");
 
     /// <summary>How many requests reached the token endpoint, whatever their outcome.</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
-    /// <summary>When set, the authorization endpoint answers <c>access_denied</c>.</summary>
+    /// <summary>
+    /// When set, the authorization endpoint answers <c>access_denied</c> (before any consent page). Starts as
+    /// <see cref="LocalAuthorityOptions.DenyAuthorizations"/>.
+    /// </summary>
     public bool DenyAuthorizations { get; set; }
 
     /// <summary>When set, each token request waits this long before it is handled.</summary>
@@ -136,13 +153,17 @@ public sealed class LocalAuthority : IAsyncDisposable
                 server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 // Plain http is safe here only because Kestrel listens on 127.0.0.1 alone (see UseUrls above).
                 server.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
-            });
+            })
+            .AddDemoApiValidation();
+        if (options.RequireConsent) builder.Services.AddConsentServices();
 
         var app = builder.Build();
         var authority = new LocalAuthority(app, keepAlive, options);
         app.Use(authority.TokenEndpointFaults);
         app.UseAuthentication();
-        app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], authority.Authorize);
+        // (Delegate): a handler of HttpContext alone would bind as a RequestDelegate and drop the IResult it returns.
+        app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)authority.Authorize);
+        app.MapGet(DemoApi.Path, (Delegate)authority.Api);
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -210,24 +231,21 @@ public sealed class LocalAuthority : IAsyncDisposable
 
     /// <summary>
     /// The authorization endpoint in passthrough mode: OpenIddict has validated the request (client, redirect URI,
-    /// PKCE); this signs in <c>login_hint</c> (or <see cref="DefaultSubject"/>) with the requested scopes, or denies.
+    /// PKCE); this denies when told to, asks on the consent page when it is required, or signs in
+    /// <c>login_hint</c> (or <see cref="DefaultSubject"/>) with the requested scopes.
     /// </summary>
-    private IResult Authorize(HttpContext context)
+    private async Task<IResult> Authorize(HttpContext context)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("not an OpenID Connect request");
-        if (DenyAuthorizations)
-            return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
-            {
-                [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.AccessDenied,
-                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The test user declined.",
-            }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        if (DenyAuthorizations) return AuthorizationResults.Denied("The test user declined.");
+        return _requireConsent ? await ConsentPage.Handle(context, request) : AuthorizationResults.SignIn(request);
+    }
 
-        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, string.IsNullOrEmpty(request.LoginHint) ? DefaultSubject : request.LoginHint);
-        identity.SetScopes(request.GetScopes());
-        identity.SetResources(ResourceServerId);
-        identity.SetDestinations(_ => [Destinations.AccessToken]);
-        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    /// <summary>Counts a request to the demo API and answers it.</summary>
+    private Task<IResult> Api(HttpContext context)
+    {
+        Interlocked.Increment(ref _apiRequests);
+        return DemoApi.Me(context);
     }
 
     /// <summary>Asks the introspection endpoint (RFC 7662) about a token, as the resource server.</summary>

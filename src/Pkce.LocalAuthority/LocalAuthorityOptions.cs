@@ -20,4 +20,14 @@ public sealed record LocalAuthorityOptions
 
     /// <summary>Lifetime of authorization codes.</summary>
     public TimeSpan CodeLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When set, the authorization endpoint answers a valid request with an HTML consent page (client, user,
+    /// scopes, buttons <c>#approve</c> and <c>#deny</c>) instead of signing in at once; the page posts back with an
+    /// antiforgery token. Off by default: tests and the CLI demo follow the redirect without a page.
+    /// </summary>
+    public bool RequireConsent { get; init; }
+
+    /// <summary>The starting value of <see cref="LocalAuthority.DenyAuthorizations"/>, which may be changed later.</summary>
+    public bool DenyAuthorizations { get; init; }
 }
