@@ -57,9 +57,15 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         NoStore(context);
         var ct = context.RequestAborted;
         var parsed = Pkce.Callback.Parse(context.Request.QueryString.Value ?? "");
-        var cookie = parsed.Map(response => BrowserBinding.CookieName(_options.CookiePrefix, response.State));
-        cookie.IfRight(name => BrowserBinding.Delete(context, name, found.RedirectPath));
-        var value = cookie.Map(name => BrowserBinding.Read(context, name)).IfLeft((string?)null);
+        // No binding cookie (another browser, or the callback opened again after the first one deleted it) is a
+        // null value, which the pending authorization's user then does not match. Not through Either.Map: a Right
+        // of null throws there.
+        string? value = null;
+        parsed.Map(response => BrowserBinding.CookieName(_options.CookiePrefix, response.State)).IfRight(name =>
+        {
+            value = BrowserBinding.Read(context, name);
+            BrowserBinding.Delete(context, name, found.RedirectPath);
+        });
         var saved = await (from response in parsed.ToAsync()
                            from user in UserKey.From(BrowserBinding.BoundUser(userId, value)).ToAsync()
                            from key in found.KeyOf(userId).ToAsync()
