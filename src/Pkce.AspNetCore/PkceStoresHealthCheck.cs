@@ -17,7 +17,8 @@ internal sealed class PkceStoresHealthCheck(PkceProviders providers) : IHealthCh
         var tokens = await stores.Tokens.Load(Probe, cancellationToken).ToEither();
         var state = Secrets.Generate().State;
         var pending = await stores.Pending.Take(state, cancellationToken).ToEither();
-        var failure = tokens.Match(_ => null, e => e) ?? pending.Match(_ => null, e => e is PkceError.StoreFailure ? e : null);
+        // MatchUnsafe: "no failure" is null here, and Match throws on a null result (which made every check unhealthy).
+        var failure = tokens.MatchUnsafe(_ => null, e => e) ?? pending.MatchUnsafe(_ => null, e => e is PkceError.StoreFailure ? e : null);
         var data = new Dictionary<string, object> { ["backend"] = stores.Name };
         return failure is null
             ? HealthCheckResult.Healthy($"the {stores.Name} stores answer", data)

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Pkce.Browser;
 
 /// <summary>
-/// The web sample as a user meets it, in Chromium: each test starts the sample and its local authority (consent
+/// The web sample as a user meets it, in Chromium (and its health endpoint over plain HTTP): each test starts the sample and its local authority (consent
 /// page on) in-process, clicks through, and checks what the page shows and what the authority saw (its token
 /// request counter, introspection). A failing test saves a screenshot of every page it had open and prints the
 /// paths and the sample's log.
@@ -194,6 +194,15 @@ public sealed class WebSampleTests(Chromium chromium, ITestOutputHelper output) 
             Assert.Equal(1, provider.TokenRequests);
         });
     }
+
+    [Fact]
+    public Task The_health_endpoint_reports_the_stores_healthy() => Run(async scenario =>
+    {
+        using var http = new HttpClient { BaseAddress = scenario.Sample.BaseUrl };
+        using var response = await http.GetAsync("/health");
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    });
 
     private Task Run(Func<Scenario, Task> test, [CallerMemberName] string name = "") => Run([], test, name);
 
