@@ -120,11 +120,14 @@ public sealed class WebSampleHost : IAsyncDisposable
             });
         services.Configure<PkceAspNetCoreOptions>(options => options.ErrorPage = Pages.ErrorAsync);
         // README:aspnetcore-services
-        services.AddDataProtection().SetApplicationName("Pkce.WebSample")        // keys on disk: the stored tokens
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "keys"))); // stay readable after a restart
-        services.AddPkce(configuration.GetSection("Pkce"))                       // Pkce:Providers:gitlab:ClientId, ...
-            .UseSqlite(Path.Combine(data, "pkce.db"));                            // tokens encrypted with Data Protection
-        services.AddPkceUserApi("gitlab", api);                                   // HttpClient "gitlab": the user's token
+        // Data Protection keys on disk, so that the stored tokens stay readable after a restart.
+        services.AddDataProtection().SetApplicationName("Pkce.WebSample")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "keys")));
+        // The providers from Pkce:Providers:NAME (ClientId, RedirectUri, Scope, ...); their users' tokens in SQLite, encrypted.
+        services.AddPkce(configuration.GetSection("Pkce"))
+            .UseSqlite(Path.Combine(data, "pkce.db"));
+        // The HttpClient "gitlab": every request carries the signed-in user's access token, refreshed when needed.
+        services.AddPkceUserApi("gitlab", api);
         services.AddHealthChecks().AddPkceStores();
         // README:end
     }
