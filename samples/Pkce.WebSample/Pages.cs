@@ -96,7 +96,7 @@ internal static class Pages
     private static string SignInForm(HttpContext context, IAntiforgery antiforgery, string returnUrl, string? problem)
     {
         return "<h2>Sign in</h2>" +
-               $"<p>This sample has one test account: user <code>{WebSampleHost.UserName}</code>, password <code>{WebSampleHost.Password}</code>.</p>" +
+               $"<p>This sample has one test account: user <code>{E(WebSampleHost.UserName)}</code>, password <code>{E(WebSampleHost.Password)}</code>.</p>" +
                (problem is null ? "" : $"<p id=\"problem\" class=\"error\">{E(problem)}</p>") +
                "<form method=\"post\" action=\"/signin\">" +
                AntiforgeryField(context, antiforgery) +

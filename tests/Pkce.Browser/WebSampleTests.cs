@@ -39,6 +39,9 @@ public sealed class WebSampleTests(Chromium chromium, ITestOutputHelper output) 
         var picture = Path.Combine(ScreenshotDirectory, "web-sample-connected.png");
         await page.ScreenshotAsync(new() { Path = picture, FullPage = true });
         output.WriteLine($"the connected page: {picture}");
+
+        await page.ClickAsync("#signout button");
+        await Expect(page.Locator("#user")).ToContainTextAsync("Not signed in");
     });
 
     [Fact]
