@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need first: Debian packages (redis-server for the Redis stores' tests, which
 # start their own server on a free 127.0.0.1 port and stop it afterwards; dbus, gnome-keyring and libsecret-tools for
-# the `pkce` command's Secret Service test, which starts its own session bus and keyring) and the npm package
+# the `pkce` command's Secret Service test, which starts its own session bus and keyring; chromium for the browser
+# tests of the web sample, which Playwright drives as /usr/bin/chromium, never downloading a browser) and the npm package
 # oidc-provider (tools/oidc-provider, versions fixed by its lockfile) for the tests against a second authorization
 # server, which start `node tools/oidc-provider/server.js` the same way.
 set -uo pipefail
@@ -12,6 +13,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || missing+=(libsecret-tools)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]} with apt-get" >&2
