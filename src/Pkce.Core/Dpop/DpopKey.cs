@@ -46,6 +46,13 @@ public sealed class DpopKey : IDisposable
         _ => new PkceError.InvalidValue("DPoP algorithm", $"'{ServerText.Printable(algorithm)}' is not ES256, RS256 or PS256"),
     };
 
+    /// <summary>
+    /// A key around <paramref name="key"/> (an <see cref="RSA"/>, or an <see cref="ECDsa"/> on P-256), which may hold
+    /// the public half only, as the RFCs' example keys do: for known-answer tests of the thumbprint and the JWK.
+    /// Takes ownership of <paramref name="key"/>.
+    /// </summary>
+    internal static DpopKey From(string algorithm, AsymmetricAlgorithm key) => new(algorithm, key);
+
     /// <summary>The private key as PKCS#8 (secret: for a store that keeps it as one), with <see cref="Algorithm"/> to import it by.</summary>
     public byte[] Export() => _key.ExportPkcs8PrivateKey();
 
@@ -55,27 +62,32 @@ public sealed class DpopKey : IDisposable
         AsymmetricAlgorithm? key = null;
         try
         {
+            int read;
             switch (algorithm)
             {
                 case "ES256":
                     var ec = ECDsa.Create();
                     key = ec;
-                    ec.ImportPkcs8PrivateKey(pkcs8, out _);
-                    if (ec.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+                    ec.ImportPkcs8PrivateKey(pkcs8, out read);
+                    // An explicit curve (RFC 5480 §2.1.1: "specifiedCurve ... MUST NOT be used") has no OID to compare.
+                    if (ec.ExportParameters(false).Curve is not { IsNamed: true, Oid.Value: var curve } || curve != ECCurve.NamedCurves.nistP256.Oid.Value)
                         return Fail(key, "the key is not on P-256");
                     break;
                 case "RS256" or "PS256":
                     var rsa = RSA.Create();
                     key = rsa;
-                    rsa.ImportPkcs8PrivateKey(pkcs8, out _);
+                    rsa.ImportPkcs8PrivateKey(pkcs8, out read);
                     if (rsa.KeySize < 2048) return Fail(key, $"an RSA key of {rsa.KeySize} bits is too short");
                     break;
                 default:
                     return new PkceError.InvalidValue("DPoP algorithm", $"'{ServerText.Printable(algorithm)}' is not ES256, RS256 or PS256");
             }
+            // DER has one encoding per value: bytes after the key mean the stored value is not one Export made.
+            if (read != pkcs8.Length) return Fail(key, "the stored key has bytes after its end");
             return new DpopKey(algorithm, key);
         }
-        catch (CryptographicException)
+        // A damaged curve OID is a PlatformNotSupportedException ("the specified curve ... is not valid for this platform").
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             return Fail(key, $"the stored key is not a PKCS#8 {algorithm} private key");
         }

@@ -55,17 +55,24 @@ public static class WwwAuthenticate
                     i++;
                     Spaces(text, ref i);
                     var parameter = text.Length > i && text[i] == '"' ? Quoted(text, ref i) : Token(text, ref i);
-                    if (parameter is null) return [.. challenges, new AuthChallenge(scheme, parameters, None)];
+                    if (parameter is null) return Read(challenges, new AuthChallenge(scheme, parameters, None));
                     parameters = parameters.AddOrUpdate(name.ToLowerInvariant(), parameter);
                     Spaces(text, ref i);
-                    if (i < text.Length && text[i] != ',') return [.. challenges, new AuthChallenge(scheme, parameters, None)];
+                    if (i < text.Length && text[i] != ',') return Read(challenges, new AuthChallenge(scheme, parameters, None));
                 }
             }
             challenges.Add(new AuthChallenge(scheme, parameters, token68));
             Spaces(text, ref i);
             if (i < text.Length && text[i] != ',') break;
         }
-        return [.. challenges];
+        return toSeq(challenges.ToArray());
+    }
+
+    // Not a collection expression: Seq<T> is a struct whose Add returns a new Seq, so `[.. challenges]` makes an empty one.
+    private static Seq<AuthChallenge> Read(List<AuthChallenge> challenges, AuthChallenge last)
+    {
+        challenges.Add(last);
+        return toSeq(challenges.ToArray());
     }
 
     /// <summary>RFC 9449 §9: a <c>DPoP</c> challenge with <c>error="use_dpop_nonce"</c> asks for the request again with the server's nonce.</summary>
