@@ -9,8 +9,8 @@ namespace Pkce;
 /// <summary>
 /// DPoP proofs (RFC 9449 §4): a JWS made fresh for each HTTP request, built without I/O from the key, the request
 /// and the claims' values. Written here on <see cref="System.Text.Json"/> and the key's own signing, not through a
-/// JOSE library: a proof is one fixed header and five claims, and the benchmark puts its cost beside the bare
-/// signature (docs/benchmarks.md).
+/// JOSE library: a proof is one fixed header and five claims; measured (docs/benchmarks.md §10) it costs about 1.4
+/// times the bare ECDSA signature, Microsoft.IdentityModel.JsonWebTokens 1.6 times, and the core gains no dependency.
 /// </summary>
 public static class DpopProof
 {
