@@ -44,7 +44,7 @@ public sealed class ConnectApp : IAsyncDisposable
     public int RefuseNextApiCalls;
 
     public static async Task<ConnectApp> StartAsync(LocalAuthority.LocalAuthority authority, int port, IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder, PkceBuilder>? configure = null)
+        Action<WebApplicationBuilder, PkceBuilder>? configure = null, Uri? apiBase = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
@@ -68,7 +68,7 @@ public sealed class ConnectApp : IAsyncDisposable
         builder.Services.AddAuthorization();
         builder.Services.AddHealthChecks().AddPkceStores();
         var pkce = builder.Services.AddPkce(builder.Configuration.GetSection("Pkce"));
-        builder.Services.AddPkceUserApi("local", new Uri($"http://127.0.0.1:{port}/fake-api/"));
+        builder.Services.AddPkceUserApi("local", apiBase ?? new Uri($"http://127.0.0.1:{port}/fake-api/"));
         configure?.Invoke(builder, pkce);
 
         var app = builder.Build();
