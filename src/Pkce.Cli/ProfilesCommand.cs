@@ -38,7 +38,7 @@ public static class ProfilesCommand
         terminal.Out.WriteLine($"store file: tokens in files under {profiles.Directory.TokensPath}, readable by their owner only (no credential store)");
         terminal.Out.WriteLine("store secret-service: tokens in the Secret Service as items 'pkce tokens ...' (secret-tool); chosen with pkce login --token-store secret-service");
         if (anyDpop)
-            terminal.Out.WriteLine($"DPoP keys: beside the tokens, {Path.Combine(profiles.Directory.TokensPath, "NAME.dpop-key")} (owner only) or the Secret Service item 'pkce tokens NAME.dpop-key'; never printed");
+            terminal.Out.WriteLine($"DPoP keys: beside the tokens, {Path.Combine(profiles.Directory.TokensPath, "NAME.dpop-key")} (owner only) or the Secret Service item 'pkce DPoP key NAME'; never printed");
         return ExitCodes.Success;
     }
 

@@ -26,8 +26,11 @@ public static class ProfileKeys
     private const UnixFileMode OthersBits = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
+    /// <summary>How the name of a key's file (or Secret Service item) ends.</summary>
+    public const string Extension = ".dpop-key";
+
     /// <summary>Where the key of profile <paramref name="name"/> is kept (a file, or the name of a Secret Service item).</summary>
-    public static string PathOf(StateDirectory directory, string name) => Path.Combine(directory.TokensPath, name + ".dpop-key");
+    public static string PathOf(StateDirectory directory, string name) => Path.Combine(directory.TokensPath, name + Extension);
 
     /// <summary>
     /// The key of <paramref name="profile"/> (which must use DPoP): None when none is stored; Left when the stored one
