@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Pkce.Cli;
 
 namespace Pkce.Integration.Cli;
@@ -48,16 +49,17 @@ public sealed class DpopProfileTests(CliAuthorityFixture fixture) : IClassFixtur
     private string KeyPath(string name) => ProfileKeys.PathOf(new StateDirectory(_state), name);
 
     /// <summary>A DPoP profile with a fresh stored token of <paramref name="tokenType"/>, made without a server.</summary>
-    private async Task<(Profile Profile, DpopKey Key, string AccessToken)> HandMadeAsync(string name, string tokenType = "DPoP", string algorithm = "ES256")
+    private async Task<(Profile Profile, DpopKey Key, string AccessToken)> HandMadeAsync(string name, string tokenType = "DPoP", string algorithm = "ES256",
+        Uri? tokenEndpoint = null, bool expired = false)
     {
         var key = Expect.Right(DpopKey.Generate(algorithm));
         var profile = new Profile(name, new LoginOptions { ClientId = "cli", Issuer = "http://127.0.0.1:9/" },
-            new ProfileServer("http://127.0.0.1:9/authorize", "http://127.0.0.1:9/token", null, null, "http://127.0.0.1:9/", true, "none"),
+            new ProfileServer("http://127.0.0.1:9/authorize", tokenEndpoint?.AbsoluteUri ?? "http://127.0.0.1:9/token", null, null, "http://127.0.0.1:9/", true, "none"),
             Profile.FileVaultName, ProfileDpop.Of(key));
         var access = "at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         using var profiles = Open();
         await ProfileKeys.SaveAsync(profiles, profile, key, default);
-        var tokens = new TokenSet(access, tokenType, Some(DateTimeOffset.UtcNow.AddHours(1)), Some("rt"), Some("api"), DateTimeOffset.UtcNow);
+        var tokens = new TokenSet(access, tokenType, Some(DateTimeOffset.UtcNow.AddHours(expired ? -1 : 1)), Some("rt"), Some("api"), DateTimeOffset.UtcNow);
         Assert.True(await Expect.Right(profiles.TokensOf(profile).Swap(profile.Key, 0, new StoredTokens(0, Some(tokens), None), default)));
         await profiles.SaveAsync(profile, default);
         return (profile, key, access);
@@ -239,6 +241,62 @@ public sealed class DpopProfileTests(CliAuthorityFixture fixture) : IClassFixtur
         Assert.Equal($"Authorization: Bearer {access}\n",
             QuickToken.Answer(["token", "--profile", "bearer", "--header"], name => name == StateDirectory.Variable ? _state : null, DateTimeOffset.UtcNow) is { } line
                 ? Encoding.ASCII.GetString(line) : null);
+        key.Dispose();
+    }
+
+    [Fact]
+    public async Task A_refresh_sends_a_proof_of_the_profile_key_answers_one_nonce_and_takes_no_hostile_one()
+    {
+        await using var server = await TokenEndpointHost.StartAsync();
+        var proofs = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var answers = new Queue<Func<HttpContext, Task>>();
+        server.Respond = context =>
+        {
+            proofs.Enqueue(context.Request.Headers["DPoP"].ToString());
+            return answers.Dequeue()(context);
+        };
+        Func<HttpContext, Task> UseNonce(string nonce) => context =>
+        {
+            context.Response.Headers["DPoP-Nonce"] = nonce;
+            return Results.Json(new { error = "use_dpop_nonce", error_description = "nonce \u001b[2J needed" }, statusCode: 400).ExecuteAsync(context);
+        };
+        Func<HttpContext, Task> Issue(string type) => context =>
+            Results.Json(new { access_token = "AT2", token_type = type, expires_in = 3600, refresh_token = "RT2" }).ExecuteAsync(context);
+
+        // A nonce outside RFC 9449 §8.1's syntax is not taken, so the request is not sent again; nothing raw is shown.
+        var (_, key, access) = await HandMadeAsync("nonce", tokenEndpoint: server.TokenEndpoint, expired: true);
+        answers.Enqueue(UseNonce("has space\"and\\quote"));
+        var hostile = await RunAsync("token", "--profile", "nonce");
+        Assert.Equal((ExitCodes.FlowFailed, ""), (hostile.Exit, hostile.Out));
+        Assert.Single(proofs);
+        Assert.DoesNotContain('\u001b', hostile.Error);
+        Assert.Contains("use_dpop_nonce", hostile.Error);
+        var (_, first) = VerifiedProof(proofs.Single(), key);
+        Assert.Equal(("POST", server.TokenEndpoint.AbsoluteUri), (first.GetProperty("htm").GetString(), first.GetProperty("htu").GetString()));
+        Assert.False(first.TryGetProperty("ath", out _));
+        Assert.False(first.TryGetProperty("nonce", out _));
+
+        // A good nonce is answered once, in a new proof; a bearer token back is refused and the stored tokens kept.
+        proofs.Clear();
+        answers.Enqueue(UseNonce("n-1"));
+        answers.Enqueue(Issue("Bearer"));
+        var bearer = await RunAsync("token", "--profile", "nonce");
+        Assert.Equal((ExitCodes.FlowFailed, ""), (bearer.Exit, bearer.Out));
+        Assert.Equal(2, proofs.Count);
+        Assert.Equal("n-1", VerifiedProof(proofs.Last(), key).Payload.GetProperty("nonce").GetString());
+        Assert.Contains("DPoP", bearer.Error);
+
+        proofs.Clear();
+        answers.Enqueue(UseNonce("n-2"));
+        answers.Enqueue(Issue("DPoP"));
+        var (exit, stdout, stderr) = await RunAsync("token", "--profile", "nonce", "--header", "--method", "GET", "--url", "https://api.test/");
+        Assert.True(exit == ExitCodes.Success, stderr);
+        Assert.Equal(2, proofs.Count);
+        Assert.Equal("n-2", VerifiedProof(proofs.Last(), key).Payload.GetProperty("nonce").GetString());
+        Assert.StartsWith("Authorization: DPoP AT2" + Environment.NewLine, stdout);
+        // The authorization server's nonce is for its requests, not for the resource's proof.
+        Assert.False(VerifiedProof(stdout.Split(Environment.NewLine)[1]["DPoP: ".Length..], key).Payload.TryGetProperty("nonce", out _));
+        Assert.NotEqual("AT2", access);
         key.Dispose();
     }
 
