@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -f tools/oidc-provider/node_modules/oidc-provider/package.json ]; then
+if [ ! -f tools/oidc-provider/node_modules/oidc-provider/package.json ] || [ ! -f tools/oidc-provider/node_modules/jose/package.json ]; then
   if command -v npm >/dev/null 2>&1; then
     echo "test.sh: installing oidc-provider with npm ci in tools/oidc-provider" >&2
     (cd tools/oidc-provider && npm ci --no-audit --no-fund --loglevel=error >/dev/null) >&2 \

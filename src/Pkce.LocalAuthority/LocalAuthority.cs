@@ -21,8 +21,8 @@ namespace Pkce.LocalAuthority;
 /// required with S256 only, an authorization endpoint that signs in a test user without any page (or denies, when
 /// told to, or asks on a consent page, <see cref="LocalAuthorityOptions.RequireConsent"/>), token, introspection,
 /// revocation and pushed authorization request endpoints, discovery, refresh tokens (rotated, no reuse leeway), a
-/// protected demo API (<see cref="ApiEndpoint"/>), and four registered clients. For tests, demos and benchmarks; never
-/// for production.
+/// protected demo API (<see cref="ApiEndpoint"/>), DPoP (RFC 9449) with its own demo API (<see cref="DpopApiEndpoint"/>),
+/// and four registered clients. For tests, demos and benchmarks; never for production.
 /// </summary>
 public sealed class LocalAuthority : IAsyncDisposable
 {
@@ -40,11 +40,16 @@ public sealed class LocalAuthority : IAsyncDisposable
     private int _tokenRequests;
     private int _pushedRequests;
     private int _apiRequests;
+    private int _dpopApiRequests;
     private readonly bool _requireConsent;
+    private readonly LocalAuthorityOptions _options;
+    private readonly DpopNonces _dpopNonces;
 
     private LocalAuthority(WebApplication app, SqliteConnection keepAlive, LocalAuthorityOptions options)
     {
         _app = app;
+        _options = options;
+        _dpopNonces = app.Services.GetRequiredService<DpopNonces>();
         _keepAlive = keepAlive;
         _requireConsent = options.RequireConsent;
         DenyAuthorizations = options.DenyAuthorizations;
@@ -100,6 +105,30 @@ public sealed class LocalAuthority : IAsyncDisposable
     /// <summary>How many requests reached <see cref="ApiEndpoint"/>, whatever their outcome.</summary>
     public int ApiRequests => Volatile.Read(ref _apiRequests);
 
+    /// <summary>
+    /// The DPoP demo API (RFC 9449 §7), <c>GET</c> with <c>Authorization: DPoP</c> a DPoP-bound access token of this
+    /// authority and a <c>DPoP</c> proof for this request (with <c>ath</c>): 200 and
+    /// <c>{"sub", "client_id", "scope", "expires_at", "jkt"}</c>, or 401 with <c>WWW-Authenticate: DPoP</c> and
+    /// <c>error</c> <c>invalid_dpop_proof</c>, <c>use_dpop_nonce</c> (with a <c>DPoP-Nonce</c> header, when
+    /// <see cref="LocalAuthorityOptions.RequireDpopNonceAtApi"/>) or <c>invalid_token</c>. <see cref="ApiEndpoint"/>
+    /// refuses DPoP-bound tokens (§7.2).
+    /// </summary>
+    public Uri DpopApiEndpoint => new(Issuer, DpopApi.Path);
+
+    /// <summary>How many requests reached <see cref="DpopApiEndpoint"/>, whatever their outcome.</summary>
+    public int DpopApiRequests => Volatile.Read(ref _dpopApiRequests);
+
+    /// <summary>
+    /// Replaces the DPoP nonces of the token endpoint and of the DPoP API: proofs carrying the old ones are answered
+    /// <c>use_dpop_nonce</c> with the new ones (RFC 9449 §8: "This same error code is used when supplying a new nonce
+    /// value when there was a nonce mismatch").
+    /// </summary>
+    public void RotateDpopNonces()
+    {
+        _dpopNonces.AuthorizationServer.Rotate();
+        _dpopNonces.Api.Rotate();
+    }
+
     /// <summary>The discovery document.</summary>
     public Uri DiscoveryEndpoint => new(Issuer, ".well-known/openid-configuration");
 
@@ -153,9 +182,13 @@ public sealed class LocalAuthority : IAsyncDisposable
                 server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 // Plain http is safe here only because Kestrel listens on 127.0.0.1 alone (see UseUrls above).
                 server.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
+                server.AddDpop();
             })
             .AddDemoApiValidation();
         if (options.RequireConsent) builder.Services.AddConsentServices();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new DpopProofValidator(TimeProvider.System, options.DpopProofWindow));
+        builder.Services.AddSingleton(new DpopNonces(new DpopNonce(), new DpopNonce()));
 
         var app = builder.Build();
         var authority = new LocalAuthority(app, keepAlive, options);
@@ -164,6 +197,7 @@ public sealed class LocalAuthority : IAsyncDisposable
         // (Delegate): a handler of HttpContext alone would bind as a RequestDelegate and drop the IResult it returns.
         app.MapMethods("connect/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)authority.Authorize);
         app.MapGet(DemoApi.Path, (Delegate)authority.Api);
+        app.MapGet(DpopApi.Path, (Delegate)authority.DpopApiMe);
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -248,6 +282,14 @@ public sealed class LocalAuthority : IAsyncDisposable
         return DemoApi.Me(context);
     }
 
+    /// <summary>Counts a request to the DPoP demo API and answers it.</summary>
+    private Task<IResult> DpopApiMe(HttpContext context)
+    {
+        Interlocked.Increment(ref _dpopApiRequests);
+        return DpopApi.Me(context, context.RequestServices.GetRequiredService<DpopProofValidator>(), _dpopNonces.Api,
+            _options.RequireDpopNonceAtApi, context.RequestServices.GetRequiredService<OpenIddict.Validation.OpenIddictValidationService>());
+    }
+
     /// <summary>Asks the introspection endpoint (RFC 7662) about a token, as the resource server.</summary>
     public async Task<Introspection> IntrospectAsync(string token, CancellationToken cancellationToken = default)
     {
@@ -262,7 +304,9 @@ public sealed class LocalAuthority : IAsyncDisposable
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         var root = json.RootElement;
         string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        return new Introspection(root.GetProperty("active").GetBoolean(), Text("client_id"), Text("sub"), Text("scope"));
+        var thumbprint = root.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object
+            && cnf.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == JsonValueKind.String ? jkt.GetString() : null;
+        return new Introspection(root.GetProperty("active").GetBoolean(), Text("client_id"), Text("sub"), Text("scope"), Text("token_type"), thumbprint);
     }
 
     /// <summary>Stops the server and drops its database.</summary>
@@ -280,4 +324,8 @@ public sealed class LocalAuthority : IAsyncDisposable
 /// <param name="ClientId">The client it was issued to.</param>
 /// <param name="Subject">The user it was issued for.</param>
 /// <param name="Scope">Its scopes, space-separated.</param>
-public sealed record Introspection(bool Active, string? ClientId, string? Subject, string? Scope);
+/// <param name="TokenType">Its <c>token_type</c>: <c>DPoP</c> for a DPoP-bound access token (RFC 9449 §6.2), or none.</param>
+/// <param name="ConfirmationThumbprint">
+/// Its <c>cnf.jkt</c> (RFC 9449 §6.2): the RFC 7638 thumbprint of the key it is bound to, or null for a bearer token.
+/// </param>
+public sealed record Introspection(bool Active, string? ClientId, string? Subject, string? Scope, string? TokenType, string? ConfirmationThumbprint);

@@ -30,4 +30,24 @@ public sealed record LocalAuthorityOptions
 
     /// <summary>The starting value of <see cref="LocalAuthority.DenyAuthorizations"/>, which may be changed later.</summary>
     public bool DenyAuthorizations { get; init; }
+
+    /// <summary>
+    /// RFC 9449 §5.2 (<c>dpop_bound_access_tokens</c> for every client): the token endpoint refuses a request
+    /// without a DPoP proof, 400 <c>invalid_dpop_proof</c>. Off by default: a request with a proof gets DPoP-bound
+    /// tokens, one without gets bearer tokens.
+    /// </summary>
+    public bool RequireDpop { get; init; }
+
+    /// <summary>
+    /// RFC 9449 §8: the token endpoint (and the PAR endpoint, for a request with a DPoP header) answers 400
+    /// <c>use_dpop_nonce</c> with a <c>DPoP-Nonce</c> header until the proof carries the current nonce. Every answer
+    /// of those endpoints carries the current nonce. <see cref="LocalAuthority.RotateDpopNonces"/> changes it.
+    /// </summary>
+    public bool RequireDpopNonce { get; init; }
+
+    /// <summary>RFC 9449 §9: the DPoP demo API answers 401 <c>use_dpop_nonce</c> with a <c>DPoP-Nonce</c> header (a nonce of its own) until the proof carries it.</summary>
+    public bool RequireDpopNonceAtApi { get; init; }
+
+    /// <summary>RFC 9449 §11.1: how far a proof's <c>iat</c> may be from the server's clock, either way; its <c>jti</c> is remembered twice as long.</summary>
+    public TimeSpan DpopProofWindow { get; init; } = TimeSpan.FromSeconds(60);
 }

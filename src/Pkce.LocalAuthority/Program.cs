@@ -23,6 +23,7 @@ Console.WriteLine($"introspection endpoint {authority.IntrospectionEndpoint}");
 Console.WriteLine($"revocation endpoint    {authority.RevocationEndpoint}");
 Console.WriteLine($"discovery              {authority.DiscoveryEndpoint}");
 Console.WriteLine($"demo api (bearer)      {authority.ApiEndpoint}");
+Console.WriteLine($"demo api (dpop)        {authority.DpopApiEndpoint}");
 foreach (var client in authority.Clients)
     Console.WriteLine($"client {client.ClientId,-12} {client.Kind,-17} secret={client.ClientSecret ?? "(none)"} redirect={string.Join(",", client.RedirectUris)}");
 Console.WriteLine("serving; Ctrl-C or SIGTERM stops");

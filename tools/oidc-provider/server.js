@@ -3,27 +3,43 @@
 // made at start, cookie keys fixed below, dev login pages that accept any login and password): never use it outside
 // tests.
 //
-//   node server.js [--port N] [--redirect-uris URI[,URI...]] [--exit-with-stdin]
+//   node server.js [--port N] [--redirect-uris URI[,URI...]] [--dpop-nonce] [--exit-with-stdin]
 //
-// PORT and REDIRECT_URIS in the environment are read when the options are absent; port 0 (the default) takes any
-// free port. Once listening it prints exactly one line on stdout, `listening http://127.0.0.1:PORT`; oidc-provider's
+// PORT, REDIRECT_URIS and DPOP_NONCE (=1) in the environment are read when the options are absent; port 0 (the
+// default) takes any free port.
+//
+// DPoP (RFC 9449) is always on (oidc-provider 9 enables `features.dPoP` by default): a token request with a DPoP proof
+// gets `token_type` DPoP and an access token bound to the key, which introspection shows as `cnf.jkt`; `dpop_jkt`
+// (authorization request, PAR) and a DPoP header at the PAR endpoint bind the code; a public client's refresh token is
+// bound to the key. --dpop-nonce makes every DPoP proof need a server nonce (RFC 9449 §8): the first proof without one
+// is answered 400 `use_dpop_nonce` with a `DPoP-Nonce` header.
+//
+// GET /api/me (dpop_api.js) is a DPoP-protected resource for the API's tokens: it checks the proof and the token's
+// binding, and with --dpop-nonce requires a nonce of its own (401 `use_dpop_nonce`). Once listening it prints exactly one line on stdout, `listening http://127.0.0.1:PORT`; oidc-provider's
 // own notices may print other lines on stdout before or after it. SIGTERM or SIGINT closes the server and exits 0;
 // with --exit-with-stdin so does the end of standard input, so a test host that dies without stopping the server
 // (its end of the pipe closes) leaves no server behind.
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { parseArgs } from 'node:util';
 
 import Provider, { errors } from 'oidc-provider';
+
+import { API_PATH, dpopApi } from './dpop_api.js';
 
 const HOST = '127.0.0.1';
 
 /** The resource indicator (RFC 8707) of the one API whose tokens the tests obtain. */
 const API = 'urn:pkce:api';
 
+/** RFC 9449 §11.6 asks for asymmetric algorithms only. The client library offers ES256 by default, RS256 and PS256 too. */
+const DPOP_ALGORITHMS = ['ES256', 'PS256', 'RS256', 'Ed25519', 'EdDSA'];
+
 const { values: options } = parseArgs({
   options: {
     port: { type: 'string' },
     'redirect-uris': { type: 'string' },
+    'dpop-nonce': { type: 'boolean', default: process.env.DPOP_NONCE === '1' },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
@@ -85,6 +101,10 @@ const provider = new Provider(issuer, {
     pushedAuthorizationRequests: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
+    // Nonces need a secret (32 bytes, fresh per start: nonces do not outlive the server) and requireNonce.
+    dPoP: options['dpop-nonce']
+      ? { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true }
+      : { enabled: true },
     // Plain OAuth 2.0 scopes need a resource server: without `openid`, oidc-provider grants only scopes that a
     // resource server declares, and refuses a request that would be granted nothing (access_denied). Every
     // authorization request without a `resource` parameter is for this one API, whose only scope is `api`; its
@@ -99,6 +119,8 @@ const provider = new Provider(issuer, {
       },
     },
   },
+  // oidc-provider's default is ES256, Ed25519 and EdDSA.
+  enabledJWA: { dPoPSigningAlgValues: DPOP_ALGORITHMS },
   // A refresh token for every client allowed the grant, the public one included, without `offline_access`.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   // Every refresh rotates: the old token is consumed, and presenting it again revokes the whole grant.
@@ -117,7 +139,24 @@ const provider = new Provider(issuer, {
   },
 });
 
-server.on('request', provider.callback());
+const api = dpopApi({ provider, issuer, audience: API, algorithms: DPOP_ALGORITHMS, requireNonce: options['dpop-nonce'] });
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  if (new URL(req.url, issuer).pathname !== API_PATH) {
+    callback(req, res);
+    return;
+  }
+  if (req.method !== 'GET') {
+    res.writeHead(405, { allow: 'GET' });
+    res.end();
+    return;
+  }
+  api(req, res).catch((error) => {
+    console.error(error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+});
 
 let closing = false;
 function close() {

@@ -18,9 +18,10 @@ public sealed record ProviderClient(string ClientId, string? ClientSecret, Clien
 /// <summary>
 /// A real oidc-provider 9.13.3 (the npm package, someone else's code) started as <c>node tools/oidc-provider/server.js</c>
 /// on a free 127.0.0.1 port for the collection, and stopped afterwards (SIGTERM, then kill). Missing Node.js or a
-/// missing package fails the tests with what to do, rather than skipping them.
+/// missing package fails the tests with what to do, rather than skipping them. DPoP is on (oidc-provider's default);
+/// <see cref="OidcProviderDpopNonceFixture"/> starts a second server that requires DPoP nonces.
 /// </summary>
-public sealed class OidcProviderFixture : IAsyncLifetime
+public class OidcProviderFixture : IAsyncLifetime
 {
     /// <summary>Registered for flows whose callback nobody requests: <see cref="SignInAsync"/> stops at it.</summary>
     public const string FixedRedirectUri = "http://127.0.0.1:8000/callback";
@@ -36,6 +37,15 @@ public sealed class OidcProviderFixture : IAsyncLifetime
 
     private Process? _process;
     private readonly StringBuilder _stderr = new();
+    private readonly bool _dpopNonce;
+
+    public OidcProviderFixture() : this(dpopNonce: false) { }
+
+    /// <param name="dpopNonce">Starts the server with <c>--dpop-nonce</c>: every DPoP proof needs a server nonce (RFC 9449 §8).</param>
+    protected OidcProviderFixture(bool dpopNonce) => _dpopNonce = dpopNonce;
+
+    /// <summary>Whether this server requires DPoP nonces.</summary>
+    public bool RequiresDpopNonce => _dpopNonce;
 
     /// <summary>A second registered callback on a port that was free at start, for a test that listens on it.</summary>
     public string ListeningRedirectUri { get; } = $"http://127.0.0.1:{Ports.Free()}/callback";
@@ -43,6 +53,14 @@ public sealed class OidcProviderFixture : IAsyncLifetime
     public IReadOnlyList<string> RedirectUris => [FixedRedirectUri, ListeningRedirectUri];
 
     public Uri Issuer { get; private set; } = null!;
+
+    /// <summary>
+    /// The DPoP-protected API beside the provider (tools/oidc-provider/dpop_api.js): <c>GET</c> with
+    /// <c>Authorization: DPoP</c> an access token for <c>urn:pkce:api</c> and a proof; 200 and
+    /// <c>{"sub", "client_id", "scope", "jkt"}</c>, or 401 with a <c>DPoP</c> challenge. With
+    /// <see cref="RequiresDpopNonce"/>, it requires a nonce of its own.
+    /// </summary>
+    public Uri DpopApiEndpoint => new(Issuer, "api/me");
 
     /// <summary>The discovery document, fetched once the server listens.</summary>
     public ProviderMetadata Metadata { get; private set; } = null!;
@@ -67,7 +85,7 @@ public sealed class OidcProviderFixture : IAsyncLifetime
         _process = new Process
         {
             StartInfo = new ProcessStartInfo(node,
-                ["server.js", "--port", "0", "--redirect-uris", string.Join(',', RedirectUris), "--exit-with-stdin"])
+                ["server.js", "--port", "0", "--redirect-uris", string.Join(',', RedirectUris), "--exit-with-stdin", .. (_dpopNonce ? ["--dpop-nonce"] : System.Array.Empty<string>())])
             {
                 WorkingDirectory = tool,
                 RedirectStandardInput = true, // kept open: the server exits when this test host's end closes
@@ -185,6 +203,19 @@ public sealed class OidcProviderFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// The <c>cnf.jkt</c> that introspection shows for <paramref name="token"/> (RFC 9449 §6.2): the RFC 7638
+    /// thumbprint of the key a DPoP-bound token is bound to, or null for a bearer token. With
+    /// <c>token_type</c>, which oidc-provider reports as <c>DPoP</c> for a bound access token.
+    /// </summary>
+    public async Task<(string? Thumbprint, string? TokenType)> ConfirmationAsync(string token)
+    {
+        var introspection = await IntrospectAsync(token);
+        Assert.True(introspection.GetProperty("active").GetBoolean(), $"the token is not active: {introspection}");
+        var thumbprint = introspection.TryGetProperty("cnf", out var cnf) && cnf.TryGetProperty("jkt", out var jkt) ? jkt.GetString() : null;
+        return (thumbprint, introspection.TryGetProperty("token_type", out var type) ? type.GetString() : null);
+    }
+
+    /// <summary>
     /// Plays a fresh browser (its own cookies, no automatic redirects) from <paramref name="authorizationUrl"/>
     /// through oidc-provider's development pages: the login form (any login, any password) and the consent form,
     /// until the server redirects to a registered redirect URI. Returns that callback URL (code or error, state,
@@ -208,4 +239,13 @@ public sealed class OidcProviderFixture : IAsyncLifetime
 public sealed class OidcProviderCollection : ICollectionFixture<OidcProviderFixture>
 {
     public const string Name = "oidc-provider";
+}
+
+/// <summary>A second oidc-provider, started with <c>--dpop-nonce</c>: every DPoP proof needs the server's nonce (RFC 9449 §8).</summary>
+public sealed class OidcProviderDpopNonceFixture() : OidcProviderFixture(dpopNonce: true);
+
+[CollectionDefinition(Name)]
+public sealed class OidcProviderDpopNonceCollection : ICollectionFixture<OidcProviderDpopNonceFixture>
+{
+    public const string Name = "oidc-provider with DPoP nonces";
 }
