@@ -96,7 +96,7 @@ public static class Commands
     private static Option<string> ProfileOption(string purpose) => new("--profile") { Description = purpose, Required = true };
 
     /// <summary>How <c>token</c> and <c>refresh --profile</c> print, and the request a DPoP profile's header is for.</summary>
-    private sealed record FormatOptions(Option<bool> Json, Option<bool> Header, Option<string?> Method, Option<string?> Url, Option<string?> Nonce)
+    private sealed record FormatOptions(Option<bool> AsJson, Option<bool> AsHeader, Option<string?> Method, Option<string?> Url, Option<string?> Nonce)
     {
         public static FormatOptions Make() => new(
             new Option<bool>("--json") { Description = "Print a JSON object: access_token, token_type, expires_in, expires_at, scope (never the refresh token)" },
@@ -105,10 +105,10 @@ public static class Commands
             new Option<string?>("--url") { Description = "With --header: the URL of the request the DPoP proof is for (ignored for a bearer profile)" },
             new Option<string?>("--dpop-nonce") { Description = "With --url: the resource server's DPoP-Nonce to put in the proof (RFC 9449 §9)" });
 
-        public IEnumerable<Option> All => [Json, Header, Method, Url, Nonce];
+        public IEnumerable<Option> All => [AsJson, AsHeader, Method, Url, Nonce];
 
         public TokenFormat FormatOf(ParseResult result) =>
-            result.GetValue(Json) ? TokenFormat.Json : result.GetValue(Header) ? TokenFormat.Header : TokenFormat.Plain;
+            result.GetValue(AsJson) ? TokenFormat.Json : result.GetValue(AsHeader) ? TokenFormat.Header : TokenFormat.Plain;
 
         /// <summary>The request given with --method and --url, if any (the validator has checked them).</summary>
         public ProofRequest? RequestOf(ParseResult result) =>
@@ -116,9 +116,9 @@ public static class Commands
 
         public void Validate(CommandResult result)
         {
-            if (result.GetValue(Json) && result.GetValue(Header)) result.AddError("--json and --header cannot be used together");
+            if (result.GetValue(AsJson) && result.GetValue(AsHeader)) result.AddError("--json and --header cannot be used together");
             var (method, url, nonce) = (result.GetResult(Method), result.GetResult(Url), result.GetResult(Nonce));
-            if ((method is not null || url is not null) && !result.GetValue(Header)) result.AddError("--method and --url go with --header");
+            if ((method is not null || url is not null) && !result.GetValue(AsHeader)) result.AddError("--method and --url go with --header");
             if ((method is null) != (url is null)) result.AddError("--method and --url go together: a DPoP proof is for one method on one URL");
             if (nonce is not null && url is null) result.AddError("--dpop-nonce goes with --url");
             if (result.GetValue(Method) is { } m && result.GetValue(Url) is { } u)
