@@ -205,6 +205,26 @@ public sealed class DpopLoginTests(CliAuthorityFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Login_if_needed_signs_in_again_with_the_same_key_and_prints_headers_the_api_accepts()
+    {
+        await LoginAsync("again", Authority, "--dpop");
+        var (profile, _) = await StoredAsync("again");
+        Assert.Equal(ExitCodes.Success, (await RunAsync("logout", "--profile", "again")).Exit);
+        var url = Authority.DpopApiEndpoint.AbsoluteUri;
+        var needed = await RunAsync("token", "--profile", "again", "--header", "--method", "GET", "--url", url);
+        Assert.Equal((ExitCodes.LoginRequired, ""), (needed.Exit, needed.Out));
+        var (exit, stdout, stderr) = await RunAsync("token", "--profile", "again", "--header", "--method", "GET", "--url", url, "--login-if-needed");
+        Assert.True(exit == ExitCodes.Success, stderr);
+        var (after, tokens) = await StoredAsync("again");
+        Assert.Equal(profile.Dpop, after.Dpop);
+        Assert.StartsWith($"Authorization: DPoP {tokens.AccessToken}{Environment.NewLine}DPoP: ", stdout);
+        var (status, body, response) = await CallAsync(Authority.DpopApiEndpoint, stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        response.Dispose();
+        Assert.True(status == HttpStatusCode.OK, body);
+        KeyNeverShown("again");
+    }
+
+    [Fact]
     public async Task A_token_process_never_prints_a_bearer_header_for_a_dpop_profile_and_its_dpop_headers_are_accepted()
     {
         await LoginAsync("process", Authority, "--dpop");
