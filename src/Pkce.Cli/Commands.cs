@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Pkce.Cli;
 
@@ -43,15 +44,23 @@ public static class Commands
         var profile = new Option<string?>("--profile") { Description = "Save the settings (not the client secret) and the tokens under this name instead of printing the token; options not given come from the saved profile" };
         var tokenStore = new Option<string?>("--token-store") { Description = "With --profile: where the tokens are kept, file (default) or secret-service (Linux Secret Service via secret-tool)" };
         tokenStore.AcceptOnlyFromAmong([.. Pkce.Cli.Profile.Vaults]);
+        var dpop = new Option<bool>("--dpop") { Description = "With --profile: bind the tokens to a key of the profile (DPoP, RFC 9449), made now and kept beside its tokens; remembered by the profile" };
+        var dpopAlg = new Option<string?>("--dpop-alg") { Description = "With --dpop: the key's algorithm, ES256 (default), RS256 or PS256" };
+        dpopAlg.AcceptOnlyFromAmong([.. ProfileDpop.Algorithms]);
 
         var command = new Command("login", "Sign in through the system browser and print the token response JSON on stdout (RFC 8252 loopback flow)")
         {
             authority, authorizePath, tokenPath, authorizationEndpoint, tokenEndpoint, clientId, clientSecret, clientAuth,
-            scope, issuer, redirectUri, timeout, noBrowser, store, profile, tokenStore,
+            scope, issuer, redirectUri, timeout, noBrowser, store, profile, tokenStore, dpop, dpopAlg,
         };
         command.Validators.Add(result =>
         {
             if (result.GetResult(tokenStore) is not null && result.GetResult(profile) is null) result.AddError("--token-store needs --profile");
+            // A DPoP-bound token is of no use without its key, and a one-off login would print the token and lose the
+            // key (printing the private key is no better): only a profile keeps the key.
+            if (result.GetValue(dpop) && result.GetResult(profile) is null)
+                result.AddError("--dpop needs --profile NAME: a DPoP-bound token is of no use without its key, which only a profile keeps");
+            if (result.GetResult(dpopAlg) is not null && !result.GetValue(dpop)) result.AddError("--dpop-alg needs --dpop");
         });
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -73,37 +82,62 @@ public static class Commands
                 TimeoutSeconds = result.GetValue(timeout),
                 NoBrowser = result.GetValue(noBrowser),
                 Store = result.GetValue(store)!,
+                Dpop = result.GetValue(dpop),
+                DpopAlgorithm = result.GetValue(dpopAlg),
             };
-            return options.Profile is null
-                ? (await LoginCommand.RunAsync(options, terminal, browser, cancellationToken)).ExitCode
-                : (await ProfileLogin.RunAsync(options, terminal, browser, cancellationToken)).ExitCode;
+            if (options.Profile is null) return (await LoginCommand.RunAsync(options, terminal, browser, cancellationToken)).ExitCode;
+            var outcome = await ProfileLogin.RunAsync(options, terminal, browser, cancellationToken);
+            outcome.Dpop.IfSome(key => key.Dispose());
+            return outcome.ExitCode;
         });
         return command;
     }
 
     private static Option<string> ProfileOption(string purpose) => new("--profile") { Description = purpose, Required = true };
 
-    private static (Option<bool> Json, Option<bool> Header) FormatOptions() =>
-        (new Option<bool>("--json") { Description = "Print a JSON object: access_token, token_type, expires_in, expires_at, scope (never the refresh token)" },
-         new Option<bool>("--header") { Description = "Print 'Authorization: Bearer TOKEN' (for curl -H)" });
+    /// <summary>How <c>token</c> and <c>refresh --profile</c> print, and the request a DPoP profile's header is for.</summary>
+    private sealed record FormatOptions(Option<bool> AsJson, Option<bool> AsHeader, Option<string?> Method, Option<string?> Url, Option<string?> Nonce)
+    {
+        public static FormatOptions Make() => new(
+            new Option<bool>("--json") { Description = "Print a JSON object: access_token, token_type, expires_in, expires_at, scope (never the refresh token)" },
+            new Option<bool>("--header") { Description = "Print 'Authorization: Bearer TOKEN' (for curl -H); for a DPoP profile, with --method and --url, two lines: 'Authorization: DPoP TOKEN' and 'DPoP: PROOF'" },
+            new Option<string?>("--method") { Description = "With --header: the HTTP method of the request the DPoP proof is for (ignored for a bearer profile)" },
+            new Option<string?>("--url") { Description = "With --header: the URL of the request the DPoP proof is for (ignored for a bearer profile)" },
+            new Option<string?>("--dpop-nonce") { Description = "With --url: the resource server's DPoP-Nonce to put in the proof (RFC 9449 §9)" });
 
-    private static TokenFormat FormatOf(ParseResult result, Option<bool> json, Option<bool> header) =>
-        result.GetValue(json) ? TokenFormat.Json : result.GetValue(header) ? TokenFormat.Header : TokenFormat.Plain;
+        public IEnumerable<Option> All => [AsJson, AsHeader, Method, Url, Nonce];
+
+        public TokenFormat FormatOf(ParseResult result) =>
+            result.GetValue(AsJson) ? TokenFormat.Json : result.GetValue(AsHeader) ? TokenFormat.Header : TokenFormat.Plain;
+
+        /// <summary>The request given with --method and --url, if any (the validator has checked them).</summary>
+        public ProofRequest? RequestOf(ParseResult result) =>
+            result.GetValue(Method) is { } method && result.GetValue(Url) is { } url ? ProofRequest.From(method, url, result.GetValue(Nonce)).Request : null;
+
+        public void Validate(CommandResult result)
+        {
+            if (result.GetValue(AsJson) && result.GetValue(AsHeader)) result.AddError("--json and --header cannot be used together");
+            var (method, url, nonce) = (result.GetResult(Method), result.GetResult(Url), result.GetResult(Nonce));
+            if ((method is not null || url is not null) && !result.GetValue(AsHeader)) result.AddError("--method and --url go with --header");
+            if ((method is null) != (url is null)) result.AddError("--method and --url go together: a DPoP proof is for one method on one URL");
+            if (nonce is not null && url is null) result.AddError("--dpop-nonce goes with --url");
+            if (result.GetValue(Method) is { } m && result.GetValue(Url) is { } u)
+                foreach (var problem in ProofRequest.From(m, u, result.GetValue(Nonce)).Problems) result.AddError(problem);
+        }
+    }
 
     private static Command Token(Terminal terminal, OpenBrowser browser)
     {
         var profile = ProfileOption("The profile saved by pkce login --profile NAME");
-        var (json, header) = FormatOptions();
+        var format = FormatOptions.Make();
         var loginIfNeeded = new Option<bool>("--login-if-needed") { Description = "When no valid token can be had, sign in through the browser instead of failing with exit code 3" };
         var command = new Command("token", "Print a valid access token of a profile on stdout, refreshing it when it is expired or about to be; exit 3 when a login is needed")
         {
-            profile, json, header, loginIfNeeded,
+            profile, loginIfNeeded,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(json) && result.GetValue(header)) result.AddError("--json and --header cannot be used together");
-        });
-        command.SetAction((result, cancellationToken) => TokenCommand.RunAsync(result.GetValue(profile)!, FormatOf(result, json, header), force: false,
+        foreach (var option in format.All) command.Options.Add(option);
+        command.Validators.Add(format.Validate);
+        command.SetAction((result, cancellationToken) => TokenCommand.RunAsync(result.GetValue(profile)!, format.FormatOf(result), format.RequestOf(result), force: false,
             result.GetValue(loginIfNeeded), terminal, browser, cancellationToken));
         return command;
     }
@@ -111,7 +145,7 @@ public static class Commands
     private static Command Refresh(Terminal terminal, OpenBrowser browser)
     {
         var profile = new Option<string?>("--profile") { Description = "Renew this profile's access token now and print it like pkce token" };
-        var (json, header) = FormatOptions();
+        var format = FormatOptions.Make();
         var issuer = new Option<string?>("--issuer") { Description = "One-off: the issuer whose metadata names the token endpoint (RFC 8414)" };
         var tokenEndpoint = new Option<string?>("--token-endpoint") { Description = "One-off: the token endpoint, instead of discovery" };
         var clientId = new Option<string?>("--client-id") { Description = "One-off: the client id" };
@@ -121,18 +155,19 @@ public static class Commands
         var refreshToken = new Option<string?>("--refresh-token") { Description = "One-off: '-' reads the refresh token from stdin; prints the token response JSON" };
         var command = new Command("refresh", "Renew a profile's access token now, or, one-off, redeem a refresh token read from stdin")
         {
-            profile, json, header, issuer, tokenEndpoint, clientId, clientAuth, scope, refreshToken,
+            profile, issuer, tokenEndpoint, clientId, clientAuth, scope, refreshToken,
         };
+        foreach (var option in format.All) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             var oneOff = new Option[] { issuer, tokenEndpoint, clientId, clientAuth, scope, refreshToken }.Where(o => result.GetResult(o) is not null).ToList();
             if (result.GetResult(profile) is not null && oneOff.Count > 0)
                 result.AddError($"--profile cannot be combined with {string.Join(", ", oneOff.Select(o => o.Name))}");
             if (result.GetResult(profile) is null && oneOff.Count == 0) result.AddError("give --profile NAME, or --refresh-token - with --issuer and --client-id");
-            if (result.GetValue(json) && result.GetValue(header)) result.AddError("--json and --header cannot be used together");
+            format.Validate(result);
         });
         command.SetAction((result, cancellationToken) => result.GetValue(profile) is { } name
-            ? TokenCommand.RunAsync(name, FormatOf(result, json, header), force: true, loginIfNeeded: false, terminal, browser, cancellationToken)
+            ? TokenCommand.RunAsync(name, format.FormatOf(result), format.RequestOf(result), force: true, loginIfNeeded: false, terminal, browser, cancellationToken)
             : RefreshCommand.RunAsync(new OneOffRefresh(result.GetValue(issuer), result.GetValue(tokenEndpoint), result.GetValue(clientId),
                 terminal.Variable(ProfileAccess.SecretVariable), result.GetValue(clientAuth), result.GetValue(scope), result.GetValue(refreshToken)), terminal, cancellationToken));
         return command;

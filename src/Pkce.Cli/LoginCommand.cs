@@ -26,7 +26,14 @@ public static class LoginCommand
     /// Runs the flow; on success prints the token JSON alone on stdout, unless <see cref="LoginOptions.Profile"/> is
     /// set (the caller keeps the tokens then, and prints nothing there).
     /// </summary>
-    public static async Task<LoginOutcome> RunAsync(LoginOptions options, Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
+    public static Task<LoginOutcome> RunAsync(LoginOptions options, Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken) =>
+        RunAsync(options, None, terminal, browser, cancellationToken);
+
+    /// <summary>
+    /// Runs the flow with the tokens bound to <paramref name="dpop"/> when given (RFC 9449: <c>dpop_jkt</c> in the
+    /// authorization request, a proof on the code exchange, <c>token_type</c> <c>DPoP</c> required back).
+    /// </summary>
+    public static async Task<LoginOutcome> RunAsync(LoginOptions options, Option<DpopKey> dpop, Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)
     {
         var (redirect, problem) = options.Redirect();
         if (redirect is null) return Usage(terminal, problem!);
@@ -46,12 +53,12 @@ public static class LoginCommand
             var (settings, optionProblem) = options.Settings(listener.RedirectUri);
             if (settings is null) return Usage(terminal, optionProblem!);
             using var http = HttpPort.Create();
-            var deps = Dependencies.System(http);
+            var deps = Dependencies.System(http) with { Dpop = dpop.Map(key => new DpopBinding(key)) };
             Either<PkceError, PkceConfig> config;
             try
             {
                 config = options.Discovers
-                    ? await Discover(settings, options.Issuer!, deps, terminal, cancellationToken)
+                    ? await Discover(settings, options.Issuer!, deps, dpop, terminal, cancellationToken)
                     : Config.Validate(settings);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -60,7 +67,7 @@ public static class LoginCommand
                 return new LoginOutcome(ExitCodes.Interrupted, None);
             }
             if (config.Case is PkceError.InvalidConfiguration invalid) return Usage(terminal, string.Join("; ", invalid.Problems));
-            if (config.Case is PkceError.InvalidValue { Kind: "issuer" } badIssuer) return Usage(terminal, badIssuer.Message);
+            if (config.Case is PkceError.InvalidValue { Kind: "issuer" or DpopAlgorithmKind } badValue) return Usage(terminal, badValue.Message);
             if (config.Case is PkceError discoveryError) return Failed(terminal, discoveryError);
             var (store, storeProblem) = await StoreChoice.OpenAsync(options.Store, cancellationToken);
             if (store is null) return Usage(terminal, storeProblem!);
@@ -70,7 +77,8 @@ public static class LoginCommand
     }
 
     /// <summary>RFC 8414: the endpoints, the issuer to check and the client authentication from the server's metadata.</summary>
-    private static async Task<Either<PkceError, PkceConfig>> Discover(PkceSettings settings, string issuer, Dependencies deps, Terminal terminal, CancellationToken cancellationToken)
+    private static async Task<Either<PkceError, PkceConfig>> Discover(PkceSettings settings, string issuer, Dependencies deps, Option<DpopKey> dpop,
+        Terminal terminal, CancellationToken cancellationToken)
     {
         terminal.Say($"discovering the endpoints of {ServerText.Printable(issuer)}");
         var cache = new MetadataCache(deps.Http, deps.Clock, TimeSpan.FromMinutes(5), settings.Timeout);
@@ -78,8 +86,25 @@ public static class LoginCommand
         config.IfRight(c => terminal.Say(c.Server.PushedAuthorizationRequestEndpoint.IsSome
             ? "the server takes pushed authorization requests (RFC 9126): the URL carries only a reference"
             : "the server takes no pushed authorization requests"));
-        return config;
+        if (config.IsLeft || dpop.Case is not DpopKey key) return config;
+        // The metadata is in the cache now: this reads it, sending nothing.
+        var metadata = await cache.Get(issuer, cancellationToken).ToEither();
+        return metadata.Match(
+            m => m.DpopSigningAlgorithms.Match(
+                algorithms => algorithms.Contains(key.Algorithm)
+                    ? config
+                    : new PkceError.InvalidValue(DpopAlgorithmKind, $"the server takes DPoP proofs signed with {ServerText.Printable(string.Join(", ", algorithms))} only " +
+                        $"(dpop_signing_alg_values_supported, RFC 9449 §5.1), not {key.Algorithm}: choose one with --dpop-alg"),
+                () =>
+                {
+                    terminal.Say("warning: the server's metadata has no dpop_signing_alg_values_supported (RFC 9449 §5.1); it may not issue DPoP-bound tokens");
+                    return config;
+                }),
+            _ => config);
     }
+
+    /// <summary>The <see cref="PkceError.InvalidValue.Kind"/> of a key algorithm the server does not take.</summary>
+    private const string DpopAlgorithmKind = "--dpop-alg";
 
     private static async Task<LoginOutcome> RunAsync(PkceConfig config, Dependencies deps, PendingStore store, CallbackListener listener, LoginOptions options,
         Terminal terminal, OpenBrowser browser, CancellationToken cancellationToken)

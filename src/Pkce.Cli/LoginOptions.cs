@@ -22,6 +22,8 @@ public sealed record LoginOptions
     public string Store { get; init; } = "memory";
     public string? Profile { get; init; }
     public string? TokenStore { get; init; }
+    public bool Dpop { get; init; }
+    public string? DpopAlgorithm { get; init; }
 #pragma warning restore CS1591
 
     /// <summary>
@@ -104,7 +106,8 @@ public sealed record LoginOptions
         builder.Append($"Authority = {Authority}, AuthorizePath = {AuthorizePath}, TokenPath = {TokenPath}, ");
         builder.Append($"AuthorizationEndpoint = {AuthorizationEndpoint}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ");
         builder.Append($"ClientSecret = {(ClientSecret is null ? "" : Redaction.Mark)}, ClientAuth = {ClientAuth}, Scope = {Scope}, ");
-        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}, Profile = {Profile}, TokenStore = {TokenStore}");
+        builder.Append($"Issuer = {Issuer}, RedirectUri = {RedirectUri}, TimeoutSeconds = {TimeoutSeconds}, NoBrowser = {NoBrowser}, Store = {Store}, Profile = {Profile}, TokenStore = {TokenStore}, ");
+        builder.Append($"Dpop = {Dpop}, DpopAlgorithm = {DpopAlgorithm}");
         return true;
     }
 }

@@ -35,19 +35,33 @@ public static class LogoutCommand
                 return ExitCodes.Success;
             }
             using var http = HttpPort.Create();
-            var revoked = await ProfileAccess.Source(config, http, profiles, profile).Revoke(profile.Key, cancellationToken).ToEither();
-            return revoked.Match(
-                problem =>
-                {
-                    problem.Match(
-                        error => terminal.Say($"warning: the server was not told ({error.Code}: {error.Message}); the stored tokens are deleted"),
-                        () => terminal.Say($"revoked the tokens of profile {name} at the server (RFC 7009) and deleted them"));
-                    terminal.Say($"the profile's settings are kept: pkce login --profile {name} signs in again");
-                    return ExitCodes.Success;
-                },
-                error => Failed(terminal, error));
+            // RFC 9449 defines no proof for revocation (RFC 7009): the client's own authentication is what the
+            // server checks, so a DPoP profile whose key is missing or unusable is still signed out. Its key is
+            // kept, like its settings: the next login binds its tokens to the same key.
+            var key = profile.Dpop is null ? LanguageExt.Option<DpopKey>.None : ProfileKeys.Load(profiles, profile).IfLeft(LanguageExt.Option<DpopKey>.None);
+            try
+            {
+                var revoked = await ProfileAccess.Source(config, http, profiles, profile, key).Revoke(profile.Key, cancellationToken).ToEither();
+                return Report(terminal, name, revoked);
+            }
+            finally
+            {
+                key.IfSome(k => k.Dispose());
+            }
         }
     }
+
+    private static int Report(Terminal terminal, string name, LanguageExt.Either<PkceError, LanguageExt.Option<PkceError>> revoked) =>
+        revoked.Match(
+            problem =>
+            {
+                problem.Match(
+                    error => terminal.Say($"warning: the server was not told ({error.Code}: {error.Message}); the stored tokens are deleted"),
+                    () => terminal.Say($"revoked the tokens of profile {name} at the server (RFC 7009) and deleted them"));
+                terminal.Say($"the profile's settings are kept: pkce login --profile {name} signs in again");
+                return ExitCodes.Success;
+            },
+            error => Failed(terminal, error));
 
     private static int Failed(Terminal terminal, PkceError error)
     {

@@ -1,5 +1,6 @@
 using Pkce.Http;
 using LanguageExt;
+using static LanguageExt.Prelude;
 
 namespace Pkce.Cli;
 
@@ -73,9 +74,31 @@ internal static class ProfileAccess
         return (config.IfLeft(_ => throw new InvalidOperationException()), ExitCodes.Success);
     }
 
-    /// <summary>A token source for <paramref name="config"/> over the file store of <paramref name="profiles"/>.</summary>
-    public static TokenSource Source(PkceConfig config, HttpPort http, Profiles profiles, Profile profile) =>
-        new(config, Dependencies.System(http), profiles.TokensOf(profile).Ports);
+    /// <summary>
+    /// A token source for <paramref name="config"/> over the token store of <paramref name="profile"/>; with
+    /// <paramref name="dpop"/>, its refreshes send proofs of that key (RFC 9449 §5) and take DPoP tokens only.
+    /// </summary>
+    public static TokenSource Source(PkceConfig config, HttpPort http, Profiles profiles, Profile profile, Option<DpopKey> dpop) =>
+        new(config, Dependencies.System(http) with { Dpop = dpop.Map(key => new DpopBinding(key)) }, profiles.TokensOf(profile).Ports);
+
+    /// <summary>
+    /// The DPoP key of <paramref name="profile"/>: None for a profile without DPoP. When it uses DPoP and its key is
+    /// missing (a login is needed) or cannot be used, says why and returns the exit code for it instead of success.
+    /// </summary>
+    public static (Option<DpopKey> Key, int ExitCode) Key(Profiles profiles, Profile profile, Terminal terminal)
+    {
+        if (profile.Dpop is null) return (None, ExitCodes.Success);
+        return ProfileKeys.Load(profiles, profile).Match(
+            found => found.Match(
+                key => (Some(key), ExitCodes.Success),
+                () => (Option<DpopKey>.None, LoginRequired(terminal, profile.Name, "the DPoP key its tokens are bound to is missing; a login makes a new one"))),
+            error =>
+            {
+                terminal.Say($"{error.Code}: {error.Message}");
+                terminal.Say($"the stored tokens are kept; pkce login --profile {profile.Name} --dpop makes a new key");
+                return (Option<DpopKey>.None, ExitCodes.FlowFailed);
+            });
+    }
 
     /// <summary>Says that a new login is needed and how; the exit code for it.</summary>
     public static int LoginRequired(Terminal terminal, string profile, string reason)

@@ -13,6 +13,7 @@ public static class ProfilesCommand
         var names = profiles.Names();
         var rows = new List<string[]> { new[] { "PROFILE", "ISSUER", "SCOPE", "STORE", "TOKENS" } };
         var now = DateTimeOffset.UtcNow;
+        var anyDpop = false;
         foreach (var name in names)
         {
             var found = profiles.Find(name);
@@ -24,7 +25,9 @@ public static class ProfilesCommand
             foreach (var profile in found.IfLeft(LanguageExt.Option<Profile>.None))
             {
                 var stored = await profiles.TokensOf(profile).Load(profile.Key, cancellationToken).ToEither();
-                var state = stored.Match(s => Describe(s, now), e => $"unreadable: {e.Message}");
+                var state = stored.Match(s => Describe(s, now), e => $"unreadable: {e.Message}")
+                            + (profile.Dpop is { } dpop ? $"; DPoP-bound ({dpop.Algorithm}, key thumbprint {dpop.Thumbprint})" : "");
+                anyDpop |= profile.Dpop is not null;
                 rows.Add([name, ServerText.Printable(profile.Server.ExpectedIssuer ?? profile.Server.TokenEndpoint), ServerText.Printable(profile.Login.Scope ?? "-"),
                     profile.Vault, state]);
             }
@@ -34,6 +37,8 @@ public static class ProfilesCommand
             terminal.Out.WriteLine(string.Join("  ", row.Take(4).Select((cell, i) => cell.PadRight(widths[i])).Append(row[4])));
         terminal.Out.WriteLine($"store file: tokens in files under {profiles.Directory.TokensPath}, readable by their owner only (no credential store)");
         terminal.Out.WriteLine("store secret-service: tokens in the Secret Service as items 'pkce tokens ...' (secret-tool); chosen with pkce login --token-store secret-service");
+        if (anyDpop)
+            terminal.Out.WriteLine($"DPoP keys: beside the tokens, {Path.Combine(profiles.Directory.TokensPath, "NAME.dpop-key")} (owner only) or the Secret Service item 'pkce DPoP key NAME'; never printed");
         return ExitCodes.Success;
     }
 

@@ -112,10 +112,16 @@ public static class QuickToken
         return name is null ? null : (name, header);
     }
 
-    /// <summary>The <c>token_file</c> of a profile file that names <paramref name="name"/>, if its tokens are files.</summary>
+    /// <summary>
+    /// The <c>token_file</c> of a profile file that names <paramref name="name"/>, if its tokens are files and bearer
+    /// tokens: a DPoP profile (<c>"dpop"</c> anything but <c>null</c>) is left to the full command, whose header carries a
+    /// proof made with the profile's key, never <c>Authorization: Bearer</c>.
+    /// </summary>
     private static string? TokenFileOf(ReadOnlySpan<byte> profile, string name)
     {
         var file = CompactJson.Value(profile, "\"token_file\":"u8);
+        // Profiles written before DPoP have no "dpop": their tokens are bearer tokens.
+        if (CompactJson.Mentions(profile, "\"dpop\""u8) && CompactJson.Value(profile, "\"dpop\":"u8) is not { IsString: false }) return null;
         return CompactJson.Value(profile, "\"name\":"u8) is { IsString: true } named && named.Text == name
                // Profiles written before token stores could be chosen have no token_store: their tokens are files.
                && (CompactJson.Value(profile, "\"token_store\":"u8) is { IsString: true, Text: Profile.FileVaultName } || !CompactJson.Mentions(profile, "\"token_store\""u8))

@@ -29,6 +29,25 @@ public sealed record ProfileServer(
 }
 
 /// <summary>
+/// That a profile binds its tokens to a DPoP key (RFC 9449), and to which: the public part only. The key itself is
+/// kept beside the tokens (<see cref="ProfileKeys"/>); a stored key whose algorithm or thumbprint differs from these
+/// is not this profile's and is not used.
+/// </summary>
+/// <param name="Algorithm">The proofs' JWS algorithm: <c>ES256</c>, <c>RS256</c> or <c>PS256</c>.</param>
+/// <param name="Thumbprint">The key's RFC 7638 thumbprint: the <c>dpop_jkt</c> sent and the tokens' <c>cnf.jkt</c>.</param>
+public sealed record ProfileDpop(string Algorithm, string Thumbprint)
+{
+    /// <summary>The values of <c>--dpop-alg</c>.</summary>
+    public static readonly IReadOnlyList<string> Algorithms = ["ES256", "RS256", "PS256"];
+
+    /// <summary>The algorithm of a new key when <c>--dpop-alg</c> is not given.</summary>
+    public const string DefaultAlgorithm = "ES256";
+
+    /// <summary>What <paramref name="key"/> is.</summary>
+    public static ProfileDpop Of(DpopKey key) => new(key.Algorithm, key.Thumbprint);
+}
+
+/// <summary>
 /// A saved profile: the options <c>pkce login --profile NAME</c> was given (the client secret never among them:
 /// it stays in <c>PKCE_CLIENT_SECRET</c> or is asked for) and the server they resolved to.
 /// </summary>
@@ -36,7 +55,8 @@ public sealed record ProfileServer(
 /// <param name="Login">The login options as given; <see cref="LoginOptions.ClientSecret"/> is always null.</param>
 /// <param name="Server">The endpoints and client authentication they resolved to.</param>
 /// <param name="Vault">Where its tokens are kept: <c>file</c> (the default) or <c>secret-service</c>.</param>
-public sealed record Profile(string Name, LoginOptions Login, ProfileServer Server, string Vault = "file")
+/// <param name="Dpop">The DPoP key its tokens are bound to (<c>pkce login --dpop</c>), or null for bearer tokens.</param>
+public sealed record Profile(string Name, LoginOptions Login, ProfileServer Server, string Vault = "file", ProfileDpop? Dpop = null)
 {
     /// <summary>The name of the default place for tokens: files in the state directory.</summary>
     public const string FileVaultName = "file";
@@ -81,7 +101,7 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
     // Records print every property; Key is derived (and needs a valid name), so only the three parts are printed.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Name = {Name}, Login = {Login}, Server = {Server}, Vault = {Vault}");
+        builder.Append($"Name = {Name}, Login = {Login}, Server = {Server}, Vault = {Vault}, Dpop = {Dpop}");
         return true;
     }
 
@@ -122,6 +142,15 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
             json.WriteBoolean("issuer_always_sent", Server.IssuerAlwaysSent);
             Write(json, "client_auth", Server.ClientAuth);
             json.WriteEndObject();
+            // QuickToken steps aside for any value but null here: a DPoP profile's header needs a proof.
+            if (Dpop is null) json.WriteNull("dpop");
+            else
+            {
+                json.WriteStartObject("dpop");
+                json.WriteString("alg", Dpop.Algorithm);
+                json.WriteString("jkt", Dpop.Thumbprint);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         return buffer.ToArray();
@@ -151,7 +180,9 @@ public sealed record Profile(string Name, LoginOptions Login, ProfileServer Serv
                     Text(server, "pushed_authorization_request_endpoint"), Text(server, "issuer"),
                     server.TryGetProperty("issuer_always_sent", out var always) && always.ValueKind == JsonValueKind.True,
                     Required(server, "client_auth")),
-                Text(root, "token_store") ?? FileVaultName);
+                Text(root, "token_store") ?? FileVaultName,
+                root.TryGetProperty("dpop", out var dpop) && dpop.ValueKind == JsonValueKind.Object
+                    ? new ProfileDpop(Required(dpop, "alg"), Required(dpop, "jkt")) : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

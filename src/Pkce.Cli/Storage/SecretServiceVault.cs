@@ -33,7 +33,8 @@ public sealed class SecretServiceVault(Func<string, string?> Variable) : ITokenV
     /// <inheritdoc />
     public void Write(string path, byte[] content)
     {
-        var (exit, _, error) = Run(["store", "--label", $"pkce tokens {Path.GetFileNameWithoutExtension(path)}", .. Attributes(path)], content);
+        var label = path.EndsWith(ProfileKeys.Extension, StringComparison.Ordinal) ? "pkce DPoP key " : "pkce tokens ";
+        var (exit, _, error) = Run(["store", "--label", label + Path.GetFileNameWithoutExtension(path), .. Attributes(path)], content);
         if (exit != 0) throw new IOException($"secret-tool store failed ({exit}): {ServerText.Printable(error.Trim())}");
     }
 

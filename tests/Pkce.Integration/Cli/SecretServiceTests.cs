@@ -157,4 +157,38 @@ public sealed class SecretServiceTests(CliAuthorityFixture fixture, SecretServic
         Assert.True(kept is null || Expect.Right(TokenFile.Read(kept).MapLeft(e => (PkceError)new PkceError.StoreFailure(e))).Tokens.IsNone);
         Assert.Equal(ExitCodes.LoginRequired, (await RunAsync("token", "--profile", "keyring")).Exit);
     }
+
+    [Fact]
+    public async Task A_dpop_profile_keeps_its_key_in_the_keyring_beside_its_tokens_and_nothing_secret_on_disk()
+    {
+        var login = await RunAsync("login", "--profile", "bound", "--token-store", "secret-service", "--dpop", "--issuer", Authority.Issuer.AbsoluteUri,
+            "--client-id", Authority.Public.ClientId, "--scope", "api offline_access", "--redirect-uri", fixture.RedirectUri);
+        Assert.True(login.Exit == ExitCodes.Success, login.Error);
+
+        using var profiles = new Profiles(new StateDirectory(_state), Variable);
+        var profile = profiles.Find("bound").IfLeft(p => throw new Xunit.Sdk.XunitException(p)).IfNone(() => throw new Xunit.Sdk.XunitException("no profile"));
+        var keyPath = ProfileKeys.PathOf(profiles.Directory, "bound");
+        var item = profiles.TokensOf(profile).Vault.Read(keyPath) ?? throw new Xunit.Sdk.XunitException("no key in the keyring");
+        Assert.False(File.Exists(keyPath));
+        string secret;
+        using (var json = System.Text.Json.JsonDocument.Parse(item)) secret = json.RootElement.GetProperty("pkcs8").GetString()!;
+        foreach (var file in Directory.EnumerateFiles(_state, "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(secret, File.ReadAllText(file));
+        var tokens = (await Expect.Right(profiles.TokensOf(profile).Load(profile.Key, default))).Tokens.IfNone(() => throw new InvalidOperationException());
+        Assert.Equal(profile.Dpop!.Thumbprint, (await Authority.IntrospectAsync(tokens.AccessToken)).ConfirmationThumbprint);
+
+        var headers = await RunAsync("token", "--profile", "bound", "--header", "--method", "GET", "--url", Authority.DpopApiEndpoint.AbsoluteUri);
+        Assert.True(headers.Exit == ExitCodes.Success, headers.Error);
+        Assert.DoesNotContain(secret, headers.Out + headers.Error + login.Out + login.Error);
+        using var api = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Authority.DpopApiEndpoint);
+        foreach (var line in headers.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            request.Headers.TryAddWithoutValidation(line[..line.IndexOf(':')], line[(line.IndexOf(':') + 1)..].Trim());
+        using var response = await api.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        var refreshed = await RunAsync("refresh", "--profile", "bound");
+        Assert.True(refreshed.Exit == ExitCodes.Success, refreshed.Error);
+        Assert.Equal(profile.Dpop.Thumbprint, (await Authority.IntrospectAsync(refreshed.Out.TrimEnd('\n'))).ConfirmationThumbprint);
+    }
 }
