@@ -13,7 +13,15 @@ namespace Pkce.LocalAuthority;
 /// <param name="Url">The request's URL as the server received it (its query and fragment are ignored).</param>
 /// <param name="AccessToken">The access token sent beside the proof, at a resource server; null at the authorization server.</param>
 /// <param name="Nonce">The nonce this server expects in the proof; null when it asks for none.</param>
-internal sealed record DpopProofRequest(IReadOnlyList<string?> Proofs, string Method, Uri Url, string? AccessToken, string? Nonce);
+internal sealed record DpopProofRequest(IReadOnlyList<string?> Proofs, string Method, Uri Url, string? AccessToken, string? Nonce)
+{
+    // The access token is a secret: it never prints.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Proofs = {Proofs?.Count ?? 0}, Method = {Method}, Url = {Url}, AccessToken = {(AccessToken is null ? "none" : "[redacted]")}, Nonce = {Nonce}");
+        return true;
+    }
+}
 
 /// <summary>What <see cref="DpopProofValidator.ValidateAsync"/> concluded.</summary>
 internal abstract record DpopProofResult
