@@ -1,0 +1,252 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pkce.AspNetCore;
+using Pkce.LocalAuthority;
+
+namespace Pkce.Integration.AspNetCore;
+
+/// <summary>
+/// Review 13 probes of Pkce.AspNetCore: each test states what should hold; a failing one is a finding (see the
+/// review report for the attack and its severity). All network targets are 127.0.0.1.
+/// </summary>
+public sealed class ReviewProbes
+{
+    private static async Task<(LocalAuthority.LocalAuthority Authority, int Port)> AuthorityAsync(params string[] extraRedirectPaths)
+    {
+        var port = Ports.Free();
+        var uris = new List<string> { $"http://127.0.0.1:{port}/connect/local/callback" };
+        uris.AddRange(extraRedirectPaths);
+        return (await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = uris }), port);
+    }
+
+    private static async Task<string> AntiforgeryField(HttpClient browser) => await browser.GetStringAsync("antiforgery");
+
+    private static Task<HttpResponseMessage> DisconnectAsync(HttpClient browser, string token) =>
+        browser.PostAsync("connect/local/disconnect", new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", token)]));
+
+    // ---- Finding: the DPoP key's token-store entry is an ordinary user's entry ----
+
+    /// <summary>
+    /// The provider's DPoP private key is kept in the token store under user "\0pkce-dpop-key", resource = provider
+    /// name, scope "". An app user whose id is that string (the package never checks user ids), at a provider with
+    /// no scope, is "connected": the user API client sends the PKCS#8 private key as a bearer token to the API.
+    /// </summary>
+    [Fact]
+    public async Task A_user_whose_id_is_the_dpop_key_holder_never_gets_the_dpop_private_key_as_a_token()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pkce:Providers:local:Scope"] = "",
+            ["Pkce:Providers:local:UseDpop"] = "true",
+            ["Pkce:Providers:local:UsePushedAuthorizationRequests"] = "false",
+        };
+        await using var app = await ConnectApp.StartAsync(authority, port, settings, (builder, _) =>
+            builder.Services.PostConfigure<PkceAspNetCoreOptions>(options =>
+            {
+                var inner = options.UserId;
+                // An app whose user ids can hold any character (e.g. an external IdP's "sub").
+                options.UserId = context => inner(context) is "holder" ? "\0pkce-dpop-key" : inner(context);
+            }));
+        using var alice = app.Browser("alice");
+        // Any user starting a connection makes the provider's DPoP key.
+        using (var start = await alice.GetAsync("connect/local")) Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+
+        using var holder = app.Browser("holder");
+        var status = await holder.GetStringAsync("status");
+        var call = await holder.GetStringAsync("call");
+        Assert.DoesNotContain(app.ApiTokens, token => token.StartsWith("ES256:", StringComparison.Ordinal));
+        Assert.Contains("\"connected\":false", status);
+        Assert.Equal("not connected: login_required", call);
+    }
+
+    // ---- Finding: a provider-specific log level brings the authorization code back into the logs ----
+
+    /// <summary>
+    /// The request-line filter is a provider-less rule; any provider-specific rule (appsettings
+    /// "Logging:Console:LogLevel:Default": "Information", Application Insights' ...) is more specific for that
+    /// provider and wins, so "Request starting ... /callback?code=...&amp;state=..." is logged again.
+    /// </summary>
+    [Fact]
+    public async Task A_provider_specific_default_log_level_does_not_bring_the_code_back_into_the_logs()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        await using var app = await ConnectApp.StartAsync(authority, port, null, (builder, _) =>
+            builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Information));
+        using var browser = app.Browser("alice");
+        var callback = await ConnectFlow.AuthorizeAsync(browser, await ConnectFlow.StartAsync(browser));
+        using var done = await browser.GetAsync(callback);
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
+        var state = System.Web.HttpUtility.ParseQueryString(callback.Query)["state"]!;
+        var logs = string.Join("\n", app.Logs);
+        Assert.DoesNotContain(code, logs);
+        Assert.DoesNotContain(state, logs);
+    }
+
+    // ---- Finding: disconnect needs the provider's metadata, so it cannot forget the tokens while the provider is down ----
+
+    /// <summary>
+    /// With an issuer (discovery), disconnect first needs the configuration, which needs the metadata: after a
+    /// restart (or on another instance of a farm) while the provider is down, "Disconnect" answers 502 and the
+    /// tokens stay stored and usable. The core promises a logout that "works offline too", and a static provider
+    /// gets it (revocation failure is logged, the tokens are forgotten).
+    /// </summary>
+    [Fact]
+    public async Task Disconnect_forgets_the_tokens_even_when_the_discovered_provider_is_down()
+    {
+        var (authority, port) = await AuthorityAsync();
+        var other = Ports.Free();
+        var path = Path.Combine(Path.GetTempPath(), $"pkce-review13-{Guid.NewGuid():N}.db");
+        var keys = Directory.CreateTempSubdirectory("pkce-review13-keys-");
+        void Farm(WebApplicationBuilder builder, PkceBuilder pkce)
+        {
+            pkce.UseSqlite(path);
+            builder.Services.AddDataProtection().SetApplicationName("pkce-review13").PersistKeysToFileSystem(keys);
+        }
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pkce:Providers:local:RootUrl"] = null,
+            ["Pkce:Providers:local:RevocationEndpoint"] = null,
+            ["Pkce:Providers:local:Issuer"] = authority.Issuer.ToString(),
+        };
+        try
+        {
+            await using (var first = await ConnectApp.StartAsync(authority, port, settings, Farm))
+            {
+                using var browser = first.Browser("alice");
+                using var done = await ConnectFlow.ConnectAsync(browser);
+                Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+                Assert.Contains("\"connected\":true", await browser.GetStringAsync("status"));
+            }
+            await authority.DisposeAsync();
+
+            // The provider is down; the app restarts (or another instance serves the user).
+            var restarted = new Dictionary<string, string?>(settings) { ["Pkce:Providers:local:RedirectUri"] = $"http://127.0.0.1:{other}/connect/local/callback" };
+            await using var second = await ConnectApp.StartAsync(authority, other, restarted, Farm);
+            using var again = second.Browser("alice");
+            Assert.Contains("\"connected\":true", await again.GetStringAsync("status"));
+            using var disconnect = await DisconnectAsync(again, await AntiforgeryField(again));
+            Assert.True(disconnect.StatusCode == HttpStatusCode.Redirect, $"{(int)disconnect.StatusCode} {await disconnect.Content.ReadAsStringAsync()}");
+            Assert.Contains("\"connected\":false", await again.GetStringAsync("status"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
+            keys.Delete(recursive: true);
+        }
+    }
+
+    // ---- Finding: the binding cookie is not Secure behind a TLS-terminating proxy ----
+
+    /// <summary>
+    /// The cookie's Secure flag follows Request.IsHttps. Behind a reverse proxy that terminates TLS (without
+    /// forwarded headers, the common default) the app sees http although the browser, the redirect URI and the
+    /// callback are https: the binding cookie goes out without Secure. The redirect URI says where the callback
+    /// arrives; with an https redirect URI the cookie can always be Secure.
+    /// </summary>
+    [Fact]
+    public async Task The_binding_cookie_is_secure_when_the_redirect_uri_is_https()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pkce:Providers:local:RedirectUri"] = $"https://127.0.0.1:{port}/connect/local/callback",
+            ["Pkce:Providers:local:UsePushedAuthorizationRequests"] = "false",
+        };
+        await using var app = await ConnectApp.StartAsync(authority, port, settings);
+        using var browser = app.Browser("alice");
+        using var start = await browser.GetAsync("connect/local");
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var cookie = Assert.Single(start.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // ---- Finding: a return path that passes ValidateOnStart breaks every callback after the tokens are saved ----
+
+    /// <summary>
+    /// ReturnPath "/café" (or any non-ASCII path) passes validation, but Kestrel refuses a non-ASCII Location: every
+    /// callback redeems the code, saves the tokens, then fails with internal_error (500).
+    /// </summary>
+    [Fact]
+    public async Task A_return_path_that_validation_accepts_is_one_the_callback_can_redirect_to()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        ConnectApp app;
+        try
+        {
+            app = await ConnectApp.StartAsync(authority, port, new Dictionary<string, string?> { ["Pkce:Providers:local:ReturnPath"] = "/café" });
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            return; // refused on start: fine
+        }
+        await using (app)
+        {
+            using var browser = app.Browser("alice");
+            using var done = await ConnectFlow.ConnectAsync(browser);
+            Assert.True(done.StatusCode == HttpStatusCode.Redirect, $"{(int)done.StatusCode} {await done.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    // ---- Finding: the start endpoint is unthrottled ----
+
+    /// <summary>
+    /// Every GET of the start endpoint by a signed-in user stores a pending authorization for the pending lifetime
+    /// (10 minutes) and, with PAR, sends a pushed request to the provider with the app's client credentials. Nothing
+    /// limits a user's pending connections: one account fills the app's memory (in-memory store) or Redis, and
+    /// spends the app's rate limit at the provider.
+    /// </summary>
+    [Fact]
+    public async Task One_user_cannot_keep_hundreds_of_pending_connections_or_pushed_requests()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        var pending = new InMemoryPendingStore();
+        await using var app = await ConnectApp.StartAsync(authority, port, null, (_, pkce) =>
+            pkce.UseStores(sp => new PkceStores(pending.Ports, new InMemoryTokenStore().Ports, "memory")));
+        using var browser = app.Browser("mallory");
+        for (var i = 0; i < 150; i++)
+        {
+            using var start = await browser.GetAsync("connect/local");
+        }
+        Assert.True(pending.PendingCount <= 100, $"{pending.PendingCount} pending connections of one user, {authority.PushedRequests} pushed requests");
+    }
+
+    // ---- Finding: connecting again leaves the replaced grant live ----
+
+    /// <summary>
+    /// Connecting again (two tabs, a second click) overwrites the stored tokens without revoking them; a later
+    /// Disconnect revokes only the last tokens, so the first refresh token stays live at the provider though the
+    /// user "disconnected" and the app no longer knows it.
+    /// </summary>
+    [Fact]
+    public async Task After_connecting_twice_and_disconnecting_no_token_of_the_user_is_active()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        await using var app = await ConnectApp.StartAsync(authority, port);
+        using var browser = app.Browser("alice");
+        (await ConnectFlow.ConnectAsync(browser)).Dispose();
+        Assert.StartsWith("200", await browser.GetStringAsync("call"));
+        var first = app.ApiTokens.Last();
+        (await ConnectFlow.ConnectAsync(browser)).Dispose();
+        Assert.StartsWith("200", await browser.GetStringAsync("call"));
+        var second = app.ApiTokens.Last();
+        Assert.NotEqual(first, second);
+        using var disconnect = await DisconnectAsync(browser, await AntiforgeryField(browser));
+        Assert.Equal(HttpStatusCode.Redirect, disconnect.StatusCode);
+        Assert.False((await authority.IntrospectAsync(second)).Active);
+        Assert.False((await authority.IntrospectAsync(first)).Active, "the first connection's token is still active after Disconnect");
+    }
+}
