@@ -240,6 +240,7 @@ public sealed class ReviewProbes
         (await ConnectFlow.ConnectAsync(browser)).Dispose();
         Assert.StartsWith("200", await browser.GetStringAsync("call"));
         var first = app.ApiTokens.Last();
+        var firstRefresh = await StoredRefreshTokenAsync(app, "alice");
         (await ConnectFlow.ConnectAsync(browser)).Dispose();
         Assert.StartsWith("200", await browser.GetStringAsync("call"));
         var second = app.ApiTokens.Last();
@@ -247,6 +248,239 @@ public sealed class ReviewProbes
         using var disconnect = await DisconnectAsync(browser, await AntiforgeryField(browser));
         Assert.Equal(HttpStatusCode.Redirect, disconnect.StatusCode);
         Assert.False((await authority.IntrospectAsync(second)).Active);
-        Assert.False((await authority.IntrospectAsync(first)).Active, "the first connection's token is still active after Disconnect");
+        // The first connection's refresh token, which the app overwrote and never revoked, still renews at the provider.
+        using var refresh = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, authority.TokenEndpoint)
+        {
+            Content = new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "refresh_token"), KeyValuePair.Create("refresh_token", firstRefresh)]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{Uri.EscapeDataString(authority.Basic.ClientId)}:{Uri.EscapeDataString(authority.Basic.ClientSecret!)}")));
+        using var renewed = await refresh.SendAsync(request);
+        Assert.False(renewed.IsSuccessStatusCode, "the first connection's refresh token still renews after Disconnect");
+        Assert.False((await authority.IntrospectAsync(first)).Active, "the first connection's access token is still active after Disconnect");
+    }
+
+    /// <summary>The refresh token kept for <paramref name="user"/>, decrypted as the package does (root purpose, then the key's id).</summary>
+    private static async Task<string> StoredRefreshTokenAsync(ConnectApp app, string user)
+    {
+        var key = new TokenKey(UserKey.From(user).IfLeft(_ => throw new InvalidOperationException()), "local", "api offline_access");
+        var stored = await app.Services.GetRequiredService<PkceStores>().Tokens.Load(key, default).IfLeft(_ => throw new InvalidOperationException());
+        var sealedToken = stored.Tokens.IfNone(() => throw new InvalidOperationException()).RefreshToken.IfNone(() => throw new InvalidOperationException());
+        return app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Pkce.AspNetCore.Tokens.v1").CreateProtector(key.Id).Unprotect(sealedToken);
+    }
+
+    // ---- Finding: the public error page shows the store's internals ----
+
+    /// <summary>
+    /// A store failure is shown to the user (503) with the store's message: for Redis, StackExchange.Redis's first
+    /// line, which names the command, the Redis endpoint (host and port of an internal server) and the client's state.
+    /// The log is the place for it; the page should say "try again later".
+    /// </summary>
+    [Fact]
+    public async Task A_store_failure_page_does_not_show_the_stores_internal_endpoint()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        var redisPort = Ports.Free();
+        await using var app = await ConnectApp.StartAsync(authority, port, null,
+            (_, pkce) => pkce.UseRedis($"127.0.0.1:{redisPort},connectTimeout=300,syncTimeout=300,asyncTimeout=300"));
+        using var browser = app.Browser("alice");
+        using var start = await browser.GetAsync("connect/local");
+        var page = await start.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, start.StatusCode);
+        Assert.DoesNotContain($"{redisPort}", page);
+        Assert.DoesNotContain("Redis", page, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // ---- Finding: settings that start the app and then fail every request ----
+
+    /// <summary>A cookie prefix that is not a cookie-name token (here with a space) is accepted; every start then fails with internal_error.</summary>
+    [Fact]
+    public async Task A_cookie_prefix_that_cannot_name_a_cookie_is_refused_before_the_app_serves()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        ConnectApp app;
+        try
+        {
+            app = await ConnectApp.StartAsync(authority, port, null, (builder, _) =>
+                builder.Services.Configure<PkceAspNetCoreOptions>(options => options.CookiePrefix = "Pkce Connect "));
+        }
+        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or ArgumentException)
+        {
+            return;
+        }
+        await using (app)
+        {
+            using var browser = app.Browser("alice");
+            using var start = await browser.GetAsync("connect/local");
+            Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"{(int)start.StatusCode} {await start.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>
+    /// Provider names are compared ordinally, routes case-insensitively: "local" and "Local" both map GET
+    /// /connect/local, and every request to either start endpoint is an AmbiguousMatchException (500).
+    /// </summary>
+    [Fact]
+    public async Task Two_provider_names_that_differ_only_in_case_are_refused_before_the_app_serves()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        ConnectApp app;
+        try
+        {
+            app = await ConnectApp.StartAsync(authority, port, null, (_, pkce) => pkce.AddProvider("Local", options =>
+            {
+                options.ClientId = authority.Public.ClientId;
+                options.RootUrl = authority.Issuer.ToString();
+                options.AuthorizationPath = "connect/authorize";
+                options.TokenPath = "connect/token";
+                options.RedirectUri = $"http://127.0.0.1:{port}/connect/Local/other-callback";
+            }));
+        }
+        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or ArgumentException)
+        {
+            return;
+        }
+        await using (app)
+        {
+            using var browser = app.Browser("alice");
+            using var start = await browser.GetAsync("connect/local");
+            Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"{(int)start.StatusCode}");
+        }
+    }
+
+    /// <summary>
+    /// MapPkce refuses a redirect path equal to the provider's own start or disconnect path, but not another
+    /// provider's: provider "other" with redirect URI path /connect/local makes GET /connect/local ambiguous (500),
+    /// so neither provider can be connected.
+    /// </summary>
+    [Fact]
+    public async Task A_redirect_path_on_another_providers_start_endpoint_is_refused_before_the_app_serves()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pkce:Providers:other:ClientId"] = "other-client",
+            ["Pkce:Providers:other:RootUrl"] = authority.Issuer.ToString(),
+            ["Pkce:Providers:other:RedirectUri"] = $"http://127.0.0.1:{port}/connect/local",
+        };
+        ConnectApp app;
+        try
+        {
+            app = await ConnectApp.StartAsync(authority, port, settings);
+        }
+        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or ArgumentException)
+        {
+            return;
+        }
+        await using (app)
+        {
+            using var browser = app.Browser("alice");
+            using var start = await browser.GetAsync("connect/local");
+            Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"{(int)start.StatusCode}");
+        }
+    }
+}
+
+/// <summary>Review 13 probes of things that held (they pass on the reviewed code).</summary>
+public sealed class ReviewHeldProbes
+{
+    /// <summary>The user API client follows an API's redirect to another origin (GitLab sends downloads to object storage): the token must not go along.</summary>
+    [Fact]
+    public async Task An_api_redirect_to_another_origin_does_not_carry_the_token()
+    {
+        var port = Ports.Free();
+        await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [$"http://127.0.0.1:{port}/connect/local/callback"] });
+        await using var elsewhere = await TokenEndpointHost.StartAsync();
+        elsewhere.Respond = context => context.Response.WriteAsync("moved here");
+        await using var app = await ConnectApp.StartAsync(authority, port, null, (builder, _) =>
+            builder.Services.AddSingleton<IStartupFilter>(new Redirecting("/fake-api/moved", new Uri(elsewhere.BaseAddress, "file"))));
+        using var browser = app.Browser("alice");
+        (await ConnectFlow.ConnectAsync(browser)).Dispose();
+        var accessor = app.Services.GetRequiredService<IHttpContextAccessor>();
+        accessor.HttpContext = new DefaultHttpContext { User = new(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "alice")], "Test")) };
+        var client = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("local");
+        using var moved = await client.GetAsync("moved");
+        var received = Assert.Single(elsewhere.Received);
+        Assert.Null(received.Authorization);
+    }
+
+    /// <summary>Two requests with one callback URL at once (double click, a racing tab): one token request, one success.</summary>
+    [Fact]
+    public async Task Two_callbacks_racing_for_one_state_redeem_the_code_once()
+    {
+        var port = Ports.Free();
+        await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [$"http://127.0.0.1:{port}/connect/local/callback"] });
+        authority.TokenDelay = TimeSpan.FromMilliseconds(300);
+        await using var app = await ConnectApp.StartAsync(authority, port);
+        using var browser = app.Browser("alice");
+        var callback = await ConnectFlow.AuthorizeAsync(browser, await ConnectFlow.StartAsync(browser));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => browser.GetAsync(callback)));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Redirect);
+        Assert.Equal(1, authority.TokenRequests);
+        foreach (var answer in answers) answer.Dispose();
+    }
+
+    /// <summary>A disconnect while the API client's refresh is in flight: afterwards the user is disconnected and the renewed token is inactive.</summary>
+    [Fact]
+    public async Task A_disconnect_during_a_refresh_in_flight_leaves_nothing_active()
+    {
+        var port = Ports.Free();
+        await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [$"http://127.0.0.1:{port}/connect/local/callback"] });
+        await using var app = await ConnectApp.StartAsync(authority, port);
+        using var browser = app.Browser("alice");
+        (await ConnectFlow.ConnectAsync(browser)).Dispose();
+        var antiforgery = await browser.GetStringAsync("antiforgery");
+        authority.TokenDelay = TimeSpan.FromMilliseconds(800);
+        app.RefuseNextApiCalls = 1;
+        var call = browser.GetStringAsync("call");
+        await Task.Delay(300);
+        using var disconnect = await browser.PostAsync("connect/local/disconnect",
+            new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", antiforgery)]));
+        await call;
+        Assert.Equal(HttpStatusCode.Redirect, disconnect.StatusCode);
+        Assert.Contains("\"connected\":false", await browser.GetStringAsync("status"));
+        var tokens = app.ApiTokens.ToArray();
+        Assert.Equal(2, tokens.Length);
+        // tokens[0] is the one the API refused; the refresh replaced it (the authority keeps discarded access tokens
+        // active until they expire: that is the replaced-grant finding, not this race). The renewed one must be revoked.
+        Assert.False((await authority.IntrospectAsync(tokens[1])).Active, "the token renewed during the disconnect is active");
+        Assert.Equal(2, authority.TokenRequests);
+    }
+
+    /// <summary>The health check's answer to a browser is the status only (no backend, no store error).</summary>
+    [Fact]
+    public async Task The_health_endpoint_shows_no_store_detail()
+    {
+        var port = Ports.Free();
+        await using var authority = await LocalAuthority.LocalAuthority.StartAsync();
+        var redisPort = Ports.Free();
+        await using var app = await ConnectApp.StartAsync(authority, port, null,
+            (_, pkce) => pkce.UseRedis($"127.0.0.1:{redisPort},connectTimeout=300,syncTimeout=300,asyncTimeout=300"));
+        using var anonymous = new HttpClient { BaseAddress = app.Address };
+        using var health = await anonymous.GetAsync("health");
+        Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+    }
+
+    private sealed class Redirecting(string path, Uri target) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, inner) =>
+            {
+                if (context.Request.Path == path)
+                {
+                    context.Response.Redirect(target.ToString());
+                    return;
+                }
+                await inner();
+            });
+            next(app);
+        };
     }
 }
