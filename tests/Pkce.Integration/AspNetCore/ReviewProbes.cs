@@ -384,6 +384,30 @@ public sealed class ReviewProbes
             Assert.True(start.StatusCode == HttpStatusCode.Redirect, $"{(int)start.StatusCode}");
         }
     }
+
+    // ---- Hardening: a page on another site starts (and, with remembered consent, completes) a connection ----
+
+    /// <summary>
+    /// The start endpoint is a GET that any site can trigger with a top-level navigation (the app's Lax session
+    /// cookie goes along): the signed-in user's browser is sent to the provider and, where consent is remembered
+    /// (GitHub, a trusted GitLab app), straight back to the callback, which connects whatever provider account the
+    /// browser is signed in to there and overwrites the user's tokens. Browsers say where a navigation came from
+    /// (Sec-Fetch-Site); a cross-site start could be refused (or the start made a POST with the antiforgery token).
+    /// </summary>
+    [Fact]
+    public async Task A_cross_site_navigation_does_not_start_a_connection()
+    {
+        var (authority, port) = await AuthorityAsync();
+        await using var _ = authority;
+        await using var app = await ConnectApp.StartAsync(authority, port);
+        using var browser = app.Browser("alice");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "connect/local");
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Sec-Fetch-Mode", "navigate");
+        request.Headers.Add("Sec-Fetch-Dest", "document");
+        using var start = await browser.SendAsync(request);
+        Assert.NotEqual(HttpStatusCode.Redirect, start.StatusCode);
+    }
 }
 
 /// <summary>Review 13 probes of things that held (they pass on the reviewed code).</summary>
