@@ -74,7 +74,8 @@ public sealed class ReviewProbes : IAsyncLifetime
         using var answer = await api.GetAsync(new Uri(_api.BaseAddress, "me"));
 
         var leaked = _evil.Received.Where(r => r.Authorization is not null).Select(r => r.Authorization).ToList();
-        Assert.True(leaked.Count == 0, $"the access token went to {_evil.BaseAddress}: {string.Join(" | ", leaked)}");
+        Assert.True(leaked.Count == 0,
+            $"the access token went to {_evil.BaseAddress} in {leaked.Count} of its {_evil.Received.Count} requests (the nonce retry): {string.Join(" | ", leaked)}");
     }
 
     [Fact]
@@ -97,6 +98,8 @@ public sealed class ReviewProbes : IAsyncLifetime
         using var api = ReadmeApiClient(new DpopBinding(key), "AT-for-the-api-only");
         using var answer = await api.GetAsync(new Uri(_api.BaseAddress, "me"));
         // The proof carries ath (the token's hash) and the API's htu; .NET drops Authorization on a redirect, not DPoP.
+        // Authorization itself is dropped by SocketsHttpHandler on the redirect (what the nonce retry then puts back).
+        Assert.All(_evil.Received, r => Assert.Null(r.Authorization));
         Assert.True(proofs.IsEmpty, $"a proof made for {_api.BaseAddress} reached {_evil.BaseAddress}: {proofs.FirstOrDefault()}");
     }
 
@@ -369,5 +372,38 @@ public sealed class ReviewProbes : IAsyncLifetime
                 Assert.True(DpopKey.Import(algorithm, bytes).IsLeft || bytes.SequenceEqual(exported));
         Assert.True(DpopKey.Import("RS256", exported).IsLeft);
         Assert.DoesNotContain(Convert.ToBase64String(exported), good.ToString());
+    }
+    // ---------------------------------------------------------------------------------------------------------
+    // Downgrade at the token endpoint, and the README.
+    // ---------------------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("""{"access_token":"AT","token_type":"Bearer"}""", false)]
+    [InlineData("""{"access_token":"AT","token_type":"bearer"}""", false)]
+    [InlineData("""{"access_token":"AT"}""", false)]
+    [InlineData("""{"access_token":"AT","token_type":"DPoP "}""", false)]
+    [InlineData("""{"access_token":"AT","token_type":"N_A"}""", false)]
+    [InlineData("""{"access_token":"AT","token_type":"dpop"}""", true)]
+    [InlineData("""{"access_token":"AT","token_type":"DPOP"}""", true)]
+    public void A_dpop_request_takes_only_a_dpop_token_back(string body, bool taken)
+    {
+        var answer = new HttpAnswer("token endpoint", 200, Some("application/json"), Encoding.UTF8.GetBytes(body));
+        Assert.Equal(taken, TokenResponseParser.Parse(answer, dpop: true).IsRight);
+        Assert.True(TokenResponseParser.Parse(answer with { }, dpop: false).IsLeft || !taken);
+    }
+
+    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+
+    [Fact]
+    public void What_the_readme_says_the_command_does_with_a_dpop_key_exists_in_the_command()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        Assert.Contains("the command keeps one per profile in a file only its owner can read", System.Text.RegularExpressions.Regex.Replace(readme, @"\s+", " "));
+        var cli = Directory.GetFiles(Path.Combine(Root(), "src", "Pkce.Cli"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText);
+        Assert.True(cli.Any(text => text.Contains("Dpop", StringComparison.OrdinalIgnoreCase)),
+            "README: 'the command keeps one per profile in a file only its owner can read', but src/Pkce.Cli has no DPoP (no --dpop, no key file)");
     }
 }
