@@ -38,7 +38,7 @@ public sealed class DpopTokens(PkceConfig config, Dependencies deps, TokenSource
         var binding = deps.Dpop.IfNone(() => throw new InvalidOperationException("no DPoP key"));
         return new HttpClient(new DpopHandler(binding, ct => tokens.Get(key, ct).Match(t => t.AccessToken, e => throw new InvalidOperationException(e.Message)))
         {
-            InnerHandler = new SocketsHttpHandler(),
+            InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false },
         });
         // README:end
     }

@@ -11,7 +11,7 @@ namespace Pkce.AspNetCore;
 /// a random value, and the pending authorization is stored for the user joined with that value's hash, so only the
 /// same user in the same browser completes it; a callback opened in another browser carries no cookie and is
 /// refused as another user's. One cookie per pending connection, named after a hash of its state, so two tabs
-/// connecting at once each find their own. The cookie is HttpOnly, Secure on https, SameSite=Lax (the callback
+/// connecting at once each find their own. The cookie is HttpOnly, Secure when the redirect URI or the request is https, SameSite=Lax (the callback
 /// is a top-level GET navigation from the provider, which Lax cookies accompany), scoped to the callback path and
 /// expires with the pending authorization; the callback deletes it.
 /// </summary>
@@ -33,19 +33,20 @@ internal static class BrowserBinding
     public static string CookieName(string prefix, State state) =>
         prefix + WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes("pkce-binding:" + state.Value)))[..22];
 
-    public static void Set(HttpContext context, string name, string value, string path, TimeSpan lifetime) =>
-        context.Response.Cookies.Append(name, value, Options(context, path, lifetime));
+    public static void Set(HttpContext context, string name, string value, string path, bool secure, TimeSpan lifetime) =>
+        context.Response.Cookies.Append(name, value, Options(context, path, secure, lifetime));
 
     public static string? Read(HttpContext context, string name) =>
         context.Request.Cookies.TryGetValue(name, out var value) && value.Length is > 0 and <= 64 ? value : null;
 
-    public static void Delete(HttpContext context, string name, string path) =>
-        context.Response.Cookies.Delete(name, Options(context, path, TimeSpan.Zero));
+    public static void Delete(HttpContext context, string name, string path, bool secure) =>
+        context.Response.Cookies.Delete(name, Options(context, path, secure, TimeSpan.Zero));
 
-    private static CookieOptions Options(HttpContext context, string path, TimeSpan lifetime) => new()
+    /// <summary>Secure when the callback is https (the redirect URI says so, whatever a TLS-terminating proxy lets the app see) or the request is.</summary>
+    private static CookieOptions Options(HttpContext context, string path, bool secure, TimeSpan lifetime) => new()
     {
         HttpOnly = true,
-        Secure = context.Request.IsHttps,
+        Secure = secure || context.Request.IsHttps,
         SameSite = SameSiteMode.Lax,
         Path = path,
         MaxAge = lifetime > TimeSpan.Zero ? lifetime : null,

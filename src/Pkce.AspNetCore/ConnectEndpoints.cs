@@ -15,9 +15,11 @@ namespace Pkce.AspNetCore;
 /// ever shows an exception: failures are typed errors on the error page, unexpected exceptions are logged and
 /// shown as <c>internal_error</c>.
 /// </summary>
-internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAspNetCoreOptions> options, IAntiforgery antiforgery, ILogger<ConnectEndpoints> logger)
+internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAspNetCoreOptions> options, IAntiforgery antiforgery, TimeProvider clock,
+    ILogger<ConnectEndpoints> logger)
 {
     private readonly PkceAspNetCoreOptions _options = options.Value;
+    private readonly StartLimiter _starts = new(clock);
 
     /// <summary>GET: starts connecting the signed-in user's account; 302 to the provider.</summary>
     public Task Start(HttpContext context, string provider) => Guarded(context, provider, async found =>
@@ -25,6 +27,21 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         if (_options.UserId(context) is not { } userId)
         {
             await context.ChallengeAsync();
+            return;
+        }
+        // A page of another site cannot start a connection for the signed-in user (browsers say where a navigation
+        // came from; RFC 9700 §4.7's concern, one step earlier): with consent remembered at the provider, the
+        // callback would complete and replace the user's tokens with whatever account the browser holds there.
+        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            PkceLog.RequestRefused(logger, "cross_site_start", "a connection started from another site");
+            await Page(context, StatusCodes.Status403Forbidden, new PkceConnectFailure(found.Name, "cross_site_start", "a connection can only be started from this app's own pages", null));
+            return;
+        }
+        if (found.KeyOf(userId).IsLeft || !_starts.TryStart(found.Name, userId, _options.MaxStartsPerUser, found.PendingLifetime))
+        {
+            PkceLog.RequestRefused(logger, "too_many_starts", "a user started more connections than allowed within the pending lifetime");
+            await Page(context, StatusCodes.Status429TooManyRequests, new PkceConnectFailure(found.Name, "too_many_starts", "too many connections started; finish or wait for the ones in progress", null));
             return;
         }
         var value = BrowserBinding.NewValue();
@@ -38,7 +55,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
             async flow =>
             {
                 var lifetime = flow.Pending.ExpiresAt - found.Clock.GetUtcNow();
-                BrowserBinding.Set(context, BrowserBinding.CookieName(_options.CookiePrefix, flow.Pending.State), value, found.RedirectPath, lifetime);
+                BrowserBinding.Set(context, BrowserBinding.CookieName(_options.CookiePrefix, flow.Pending.State), value, found.RedirectPath, found.SecureCallback, lifetime);
                 NoStore(context);
                 PkceLog.ConnectStarted(logger, found.Name);
                 context.Response.Redirect(flow.AuthorizationUrl);
@@ -63,7 +80,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         {
             var cookie = BrowserBinding.CookieName(_options.CookiePrefix, response.State);
             value = BrowserBinding.Read(context, cookie);
-            BrowserBinding.Delete(context, cookie, found.RedirectPath);
+            BrowserBinding.Delete(context, cookie, found.RedirectPath, found.SecureCallback);
         });
         var saved = await (from response in parsed.ToAsync()
                            from user in UserKey.From(BrowserBinding.BoundUser(found.Name, userId, value)).ToAsync()
@@ -101,8 +118,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         }
         var ct = context.RequestAborted;
         var revoked = await (from key in found.KeyOf(userId).ToAsync()
-                             from source in found.Source(ct)
-                             from outcome in source.Revoke(key, ct)
+                             from outcome in RevokeOrForget(found, key, ct)
                              select outcome).ToEither();
         await revoked.Match(
             outcome =>
@@ -115,6 +131,21 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
             },
             error => Fail(context, found.Name, error));
     });
+
+    /// <summary>
+    /// Revokes through the token source; when the source cannot be made (a discovered provider that cannot be reached
+    /// after a restart), forgets the tokens anyway, as a logout does offline, and reports why nothing was revoked.
+    /// </summary>
+    private static EitherAsync<PkceError, Option<PkceError>> RevokeOrForget(PkceProvider found, TokenKey key, CancellationToken ct) =>
+        RevokeOrForgetAsync(found, key, ct).ToAsync();
+
+    private static async Task<Either<PkceError, Option<PkceError>>> RevokeOrForgetAsync(PkceProvider found, TokenKey key, CancellationToken ct)
+    {
+        var source = await found.Source(ct).ToEither();
+        if (source.Case is TokenSource ready) return await ready.Revoke(key, ct).ToEither();
+        var why = source.LeftToSeq().Head;
+        return (await found.Forget(key, ct).ToEither()).Map(_ => Prelude.Some(why));
+    }
 
     private async Task Guarded(HttpContext context, string provider, Func<PkceProvider, Task> handle)
     {
@@ -139,7 +170,7 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
     private Task Fail(HttpContext context, string provider, PkceError error)
     {
         PkceLog.ConnectFailed(logger, provider, error.Code, error.Message);
-        return Page(context, StatusOf(error), new PkceConnectFailure(provider, error.Code, error.Message, error));
+        return Page(context, StatusOf(error), new PkceConnectFailure(provider, error.Code, Shown(error), error));
     }
 
     private Task Page(HttpContext context, int status, PkceConnectFailure failure)
@@ -148,6 +179,19 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         NoStore(context);
         return _options.ErrorPage(context, failure);
     }
+
+    /// <summary>
+    /// What the page says: the error's own message when it is about the request or what the provider answered; for
+    /// failures inside the app or on the way to the provider (a store, the network, a timeout, the configuration),
+    /// whose messages name internal hosts, ports and commands, a sentence, with the details in the log.
+    /// </summary>
+    internal static string Shown(PkceError error) => error switch
+    {
+        PkceError.StoreFailure or PkceError.InvalidConfiguration => "the app could not keep or read the connection; try again later",
+        PkceError.TransportFailure or PkceError.Timeout or PkceError.RedirectRefused or PkceError.UnexpectedResponse or PkceError.InvalidMetadata
+            => "the provider could not be reached or did not answer as expected; try again later",
+        _ => error.Message,
+    };
 
     /// <summary>What went wrong decides the status: the provider (502/504), a store (503), else the request (400).</summary>
     internal static int StatusOf(PkceError error) => error switch

@@ -5,8 +5,9 @@ namespace Pkce.AspNetCore;
 
 /// <summary>
 /// A provider's DPoP key, kept in the token store beside the tokens (so encrypted by Data Protection, and shared by
-/// every instance of the app on a shared store): an entry of a user key no app user has (it starts with NUL), whose
-/// "access token" is the algorithm and the PKCS#8 private key. Made on first use; when two instances make one at
+/// every instance of the app on a shared store): an entry whose resource starts with NUL, which no provider's
+/// tokens have (a provider's resource is its name, of letters, digits, '-' and '_'), so no app user, whatever their
+/// id, reaches it; its "access token" is the algorithm and the PKCS#8 private key. Made on first use; when two instances make one at
 /// once, the compare-and-swap keeps the first and the other loads it, so all instances end with the same key.
 /// </summary>
 internal static class DpopKeyStore
@@ -16,7 +17,7 @@ internal static class DpopKeyStore
     public static async Task<Either<PkceError, DpopKey>> LoadOrCreate(TokenStore store, string provider, string algorithm, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var key = new TokenKey(Holder, provider, "");
+        var key = EntryOf(provider);
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var stored = await store.Load(key, cancellationToken).ToEither().ConfigureAwait(false);
@@ -33,6 +34,9 @@ internal static class DpopKeyStore
         }
         return new PkceError.StoreFailure("the DPoP key could not be written (the store kept changing)");
     }
+
+    /// <summary>Where the key of <paramref name="provider"/> is kept.</summary>
+    public static TokenKey EntryOf(string provider) => new(Holder, "\0pkce-dpop-key:" + provider, "");
 
     private static Either<PkceError, DpopKey> Decode(string entry)
     {

@@ -26,6 +26,12 @@ public sealed class PkceAspNetCoreOptions
     /// </summary>
     public Func<HttpContext, PkceConnectFailure, Task> ErrorPage { get; set; } = DefaultErrorPage.WriteAsync;
 
+    /// <summary>
+    /// How many connections one user may start at one provider within its pending lifetime (per app instance);
+    /// more get a 429 page. Each start keeps a pending authorization until its lifetime ends.
+    /// </summary>
+    public int MaxStartsPerUser { get; set; } = 20;
+
     /// <summary>An access token this close to its expiry is refreshed before it is used.</summary>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(1);
 

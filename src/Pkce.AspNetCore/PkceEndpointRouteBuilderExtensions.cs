@@ -24,15 +24,23 @@ public static class PkceEndpointRouteBuilderExtensions
         var handlers = ActivatorUtilities.CreateInstance<ConnectEndpoints>(endpoints.ServiceProvider);
         var group = endpoints.MapGroup("");
         var start = prefix.TrimEnd('/');
-        var callbacks = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Routes match case-insensitively: every path mapped here, of every provider, must differ from the others so.
+        var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        void Claim(string path, string owner)
+        {
+            if (!paths.TryAdd(path, owner))
+                throw new InvalidOperationException($"Pkce: {owner} and {paths[path]} would both be mapped at {path}; give each provider its own name and redirect URI path");
+        }
+        foreach (var name in providers.Names)
+        {
+            Claim($"{start}/{name}", $"the start endpoint of provider '{name}'");
+            Claim($"{start}/{name}/disconnect", $"the disconnect endpoint of provider '{name}'");
+        }
         foreach (var name in providers.Names)
         {
             var provider = providers.Find(name)!;
             var callback = provider.RedirectPath;
-            if (callback == $"{start}/{name}" || callback == $"{start}/{name}/disconnect")
-                throw new InvalidOperationException($"Pkce provider '{name}': the redirect URI's path {callback} is the start or disconnect endpoint; use {start}/{name}/callback");
-            if (!callbacks.Add(callback))
-                throw new InvalidOperationException($"Pkce provider '{name}': another provider already has the redirect URI path {callback}");
+            Claim(callback, $"the callback of provider '{name}'");
             group.MapGet($"{start}/{name}", (HttpContext context) => handlers.Start(context, name)).ExcludeFromDescription();
             group.MapGet(callback, (HttpContext context) => handlers.Callback(context, name)).ExcludeFromDescription();
             group.MapPost($"{start}/{name}/disconnect", (HttpContext context) => handlers.Disconnect(context, name))

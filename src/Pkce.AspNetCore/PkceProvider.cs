@@ -28,6 +28,7 @@ internal sealed class PkceProvider
         (Name, _options, _plain, _metadata, _tokens, Pending, _sourceOptions) = (name, options, deps, metadata, tokens, pending, sourceOptions);
         _static = string.IsNullOrEmpty(options.Issuer) ? Pkce.Config.Validate(options.Settings()) : Left<PkceError, PkceConfig>(new PkceError.InvalidValue("issuer", "discovered"));
         RedirectPath = Uri.TryCreate(options.RedirectUri, UriKind.Absolute, out var redirect) ? redirect.AbsolutePath : "";
+        SecureCallback = redirect?.Scheme == Uri.UriSchemeHttps;
         ReturnPath = options.ReturnPath;
     }
 
@@ -64,6 +65,15 @@ internal sealed class PkceProvider
     /// <summary>The path of the redirect URI, where the callback endpoint is mapped.</summary>
     public string RedirectPath { get; }
 
+    /// <summary>Whether the callback is https (then the binding cookie is Secure, even behind a TLS-terminating proxy).</summary>
+    public bool SecureCallback { get; }
+
+    /// <summary>How long a started connection may take.</summary>
+    public TimeSpan PendingLifetime => _options.PendingLifetime;
+
+    /// <summary>Forgets the tokens of <paramref name="key"/> without asking the provider (a disconnect while it cannot be reached or discovered).</summary>
+    public EitherAsync<PkceError, Unit> Forget(TokenKey key, CancellationToken cancellationToken) => _tokens.Delete(key, cancellationToken);
+
     /// <summary>Where the browser goes afterwards.</summary>
     public string ReturnPath { get; }
 
@@ -76,6 +86,9 @@ internal sealed class PkceProvider
     /// <summary>Whose tokens: the user's, for this provider and its scope.</summary>
     public Either<PkceError, TokenKey> KeyOf(string userId) =>
         UserKey.From(userId).Map(user => new TokenKey(user, Name, _options.Scope?.Trim() ?? ""));
+
+    /// <summary>The metadata is the configuration's only I/O: without an issuer, the configuration is there whatever the network does.</summary>
+    public bool Discovered => !string.IsNullOrEmpty(_options.Issuer);
 
     /// <summary>The provider's token source, made once with the first configuration obtained.</summary>
     public EitherAsync<PkceError, TokenSource> Source(CancellationToken cancellationToken) =>

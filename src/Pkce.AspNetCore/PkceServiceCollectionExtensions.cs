@@ -39,14 +39,15 @@ public static class PkceServiceCollectionExtensions
         {
             names = [];
             services.AddSingleton(names);
-            services.AddOptions<PkceAspNetCoreOptions>();
+            services.AddOptions<PkceAspNetCoreOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PkceAspNetCoreOptions>, SharedOptionsValidator>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PkceProviderOptions>, ProviderOptionsValidator>());
             services.AddHttpContextAccessor();
             services.AddDataProtection();
             services.AddAntiforgery();
             services.AddLogging();
             services.TryAddSingleton(TimeProvider.System);
-            services.AddSingleton<IConfigureOptions<LoggerFilterOptions>, RequestLineFilter>();
+            services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, RequestLineFilter>();
             services.TryAddSingleton(provider => new PkceStores(
                 new InMemoryPendingStore(provider.GetRequiredService<TimeProvider>()).Ports,
                 new InMemoryTokenStore(provider.GetRequiredService<TimeProvider>()).Ports, "memory"));

@@ -18,7 +18,7 @@ internal sealed class ProviderOptionsValidator : IValidateOptions<PkceProviderOp
         if (options.UseDpop && options.DpopAlgorithm is not ("ES256" or "RS256" or "PS256"))
             problems.Add($"DPoP algorithm '{ServerText.Printable(options.DpopAlgorithm ?? "")}' is not ES256, RS256 or PS256");
         if (!IsLocalPath(options.ReturnPath))
-            problems.Add($"return path '{ServerText.Printable(options.ReturnPath ?? "")}' is not a path of this app (it must start with one '/')");
+            problems.Add($"return path '{ServerText.Printable(options.ReturnPath ?? "")}' is not a path of this app (one leading '/', visible ASCII only)");
         var settings = options.Settings();
         if (!string.IsNullOrEmpty(options.Issuer))
         {
@@ -35,8 +35,11 @@ internal sealed class ProviderOptionsValidator : IValidateOptions<PkceProviderOp
             : ValidateOptionsResult.Fail(problems.Select(problem => $"Pkce provider '{name}': {problem}"));
     }
 
-    /// <summary>A path of this app: one leading slash, no second one or backslash after it (which browsers read as another host).</summary>
+    /// <summary>
+    /// A path of this app: one leading slash, no second one or backslash after it (which browsers read as another
+    /// host), and only visible ASCII (a Location header carries nothing else; percent-encode the rest).
+    /// </summary>
     internal static bool IsLocalPath(string? path) =>
         !string.IsNullOrEmpty(path) && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
-        && !path.Any(char.IsControl);
+        && path.All(c => c is > ' ' and < '\x7f');
 }

@@ -20,8 +20,7 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.RequestUri is not { IsAbsoluteUri: true } uri || !SameOrigin(uri, apiBase))
-            throw new InvalidOperationException($"refusing to send the {provider} token of the user to {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: the API is {apiBase.GetLeftPart(UriPartial.Authority)}");
+        var target = OwnOrigin(request.RequestUri);
         var found = providers.Find(provider) ?? throw new InvalidOperationException($"no Pkce provider named '{provider}'");
         var context = accessor.HttpContext ?? throw new InvalidOperationException("the user API client is used outside a request");
         var userId = options.Value.UserId(context) ?? throw new PkceNotConnectedException(provider, new PkceError.LoginRequired("nobody is signed in"));
@@ -33,6 +32,8 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
         Authorize(request, deps, tokens);
         PkceLog.TokenAttached(logger, provider);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // An answer from elsewhere (a redirect followed below this handler) is never answered with the token again.
+        if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(answered, apiBase)) return response;
         var dpop = deps.Dpop.Case as DpopBinding;
         // RFC 9449 §9: a resource server that wants a nonce says so with a 401; the same token goes again with it.
         var nonce = dpop is not null && DpopResourceRequest.AsksForNonce(response, dpop);
@@ -42,19 +43,31 @@ internal sealed class UserTokenHandler(string provider, Uri apiBase, PkceProvide
         response.Dispose();
         var renewed = nonce ? tokens : await Token(found, key, refresh: true, cancellationToken).ConfigureAwait(false);
         // Not disposed here: the response returned refers to it, and its content is the caller's request's.
-        var again = DpopResourceRequest.Copy(request);
+        var again = DpopResourceRequest.Copy(request, target);
         Authorize(again, deps, renewed);
         var second = await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
         if (dpop is not null) DpopResourceRequest.AsksForNonce(second, dpop);
         return second;
     }
 
-    /// <summary>A DPoP token with a fresh proof (RFC 9449 §7), a bearer token as RFC 6750 §2.1 says.</summary>
-    private static void Authorize(HttpRequestMessage request, Dependencies deps, TokenSet tokens)
+    /// <summary>The request's address if it is on the API's origin; anything else is refused before a byte is sent.</summary>
+    private Uri OwnOrigin(Uri? uri) =>
+        uri is { IsAbsoluteUri: true } && SameOrigin(uri, apiBase) ? uri
+        : throw new InvalidOperationException($"refusing to send the {provider} token of the user to {uri?.GetLeftPart(UriPartial.Authority)}: the API is {apiBase.GetLeftPart(UriPartial.Authority)}");
+
+    /// <summary>
+    /// A DPoP token with a fresh proof (RFC 9449 §7), a bearer token as RFC 6750 §2.1 says. A provider that uses
+    /// DPoP sends only DPoP tokens: one stored as Bearer (a store someone wrote to) is not sent without a proof.
+    /// </summary>
+    private void Authorize(HttpRequestMessage request, Dependencies deps, TokenSet tokens)
     {
-        if (string.Equals(tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase))
-            DpopResourceRequest.Authorize(request, deps.Dpop.Case as DpopBinding ?? throw new PkceNotConnectedException("", new PkceError.LoginRequired("the token is bound to a DPoP key this app no longer uses")),
-                deps.Random, deps.Clock, tokens.AccessToken);
+        var isDpop = string.Equals(tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
+        if (isDpop != deps.Dpop.IsSome)
+            throw new PkceNotConnectedException(provider, new PkceError.LoginRequired(isDpop
+                ? "the token is bound to a DPoP key this app no longer uses"
+                : "the stored token is a bearer token, but the provider uses DPoP"));
+        if (deps.Dpop.Case is DpopBinding dpop)
+            DpopResourceRequest.Authorize(request, dpop, deps.Random, deps.Clock, tokens.AccessToken);
         else
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
     }

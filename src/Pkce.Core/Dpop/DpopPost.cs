@@ -11,16 +11,20 @@ namespace Pkce;
 /// 400 <c>use_dpop_nonce</c> with the nonce, "the client MUST ... retry the request with the new nonce"; that
 /// answer is an error, so the server has not redeemed the code or refresh token it carried, and sending the
 /// request once more, with a fresh proof holding the nonce, is the one case a token request is sent twice.
-/// Exactly once more: a second <c>use_dpop_nonce</c> is returned as the error it is.
+/// Exactly once more, and within the deadline given for the request (not a second one): a second
+/// <c>use_dpop_nonce</c> is returned as the error it is.
 /// </summary>
 internal static class DpopPost
 {
     public static async Task<Either<PkceError, HttpAnswer>> Send(Dependencies deps, FormPost post, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (deps.Dpop.Case is not DpopBinding dpop) return await deps.Http.Post(post, timeout, cancellationToken).ConfigureAwait(false);
+        var started = deps.Clock.GetTimestamp();
         var first = await SendWithProof(deps, dpop, post, timeout, cancellationToken).ConfigureAwait(false);
-        return first.Exists(answer => AsksForNonce(answer) && answer.DpopNonce.Exists(n => DpopNonces.IsNonce(n)))
-            ? await SendWithProof(deps, dpop, post, timeout, cancellationToken).ConfigureAwait(false)
+        // Both sends share the one deadline: a caller's limit (the refresh lease's) holds for the pair, not for each.
+        var left = timeout - deps.Clock.GetElapsedTime(started);
+        return left > TimeSpan.Zero && first.Exists(answer => AsksForNonce(answer) && answer.DpopNonce.Exists(n => DpopNonces.IsNonce(n)))
+            ? await SendWithProof(deps, dpop, post, left, cancellationToken).ConfigureAwait(false)
             : first;
     }
 

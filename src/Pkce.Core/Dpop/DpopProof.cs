@@ -58,11 +58,18 @@ public static class DpopProof
     {
         ArgumentNullException.ThrowIfNull(target);
         if (!target.IsAbsoluteUri) throw new ArgumentException("a DPoP proof is for an absolute URI", nameof(target));
-        return target.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+        // The host as it goes on the wire: an internationalised name in its ASCII (punycode) form, as servers see it.
+        var host = target.HostNameType == UriHostNameType.IPv6 ? target.Host : target.IdnHost.ToLowerInvariant();
+        var port = target.IsDefaultPort ? "" : $":{target.Port}";
+        return $"{target.Scheme}://{host}{port}{target.GetComponents(UriComponents.Path | UriComponents.KeepDelimiter, UriFormat.UriEscaped)}";
     }
 
-    /// <summary>§4.2 <c>ath</c>: base64url SHA-256 of the access token's ASCII octets.</summary>
-    public static string Ath(string accessToken) => DpopKey.B64(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)));
+    /// <summary>
+    /// §4.2 <c>ath</c>: base64url SHA-256 of the access token's ASCII octets. A token is ASCII (RFC 6749 Appendix
+    /// A.12: <c>1*VSCHAR</c>); one that is not is hashed as UTF-8, so two such tokens never share a hash (ASCII
+    /// would turn every other character into '?').
+    /// </summary>
+    public static string Ath(string accessToken) => DpopKey.B64(SHA256.HashData(Encoding.UTF8.GetBytes(accessToken)));
 
     /// <summary>A fresh <c>jti</c>: 16 random octets, base64url (so two proofs never share one).</summary>
     public static string NewJti(RandomBytes random)

@@ -40,11 +40,16 @@ public static class DpopResourceRequest
             && WwwAuthenticate.AsksForDpopNonce(WwwAuthenticate.Parse(challenges));
     }
 
-    /// <summary>A second send of <paramref name="request"/> (content buffered before the first): same method, URI, version, headers, options and content.</summary>
-    public static HttpRequestMessage Copy(HttpRequestMessage request)
+    /// <summary>
+    /// A second send of <paramref name="request"/> to <paramref name="target"/>, the address it was first sent to
+    /// (a redirect followed below may have rewritten the request's own URI): same method, version, headers, options
+    /// and (buffered) content.
+    /// </summary>
+    public static HttpRequestMessage Copy(HttpRequestMessage request, Uri target)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version, VersionPolicy = request.VersionPolicy, Content = request.Content };
+        ArgumentNullException.ThrowIfNull(target);
+        var copy = new HttpRequestMessage(request.Method, target) { Version = request.Version, VersionPolicy = request.VersionPolicy, Content = request.Content };
         foreach (var header in request.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
         foreach (var option in request.Options) ((IDictionary<string, object?>)copy.Options)[option.Key] = option.Value;
         return copy;
@@ -54,7 +59,9 @@ public static class DpopResourceRequest
 /// <summary>
 /// A handler for an <see cref="HttpClient"/> that calls a resource server with a DPoP-bound token: each request gets
 /// the token from <paramref name="accessToken"/> and a fresh proof, and a <c>use_dpop_nonce</c> answer is retried
-/// once with the server's nonce (<see cref="DpopResourceRequest"/>).
+/// once with the server's nonce (<see cref="DpopResourceRequest"/>). Redirects are not followed under it: a socket
+/// handler below that follows them is refused before anything is sent (it would carry the proof to the redirect's
+/// host), and an answer from an address other than the request's is never retried with the token.
 /// </summary>
 public sealed class DpopHandler(DpopBinding dpop, Func<CancellationToken, Task<string>> accessToken, RandomBytes random, TimeProvider clock) : DelegatingHandler
 {
@@ -64,14 +71,17 @@ public sealed class DpopHandler(DpopBinding dpop, Func<CancellationToken, Task<s
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (InnerHandler is SocketsHttpHandler { AllowAutoRedirect: true } or HttpClientHandler { AllowAutoRedirect: true })
+            throw new InvalidOperationException("the handler under DpopHandler follows redirects, which would carry the DPoP proof and token elsewhere; set AllowAutoRedirect = false");
         if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        var target = request.RequestUri ?? throw new ArgumentException("the request has no URI", nameof(request));
         var token = await accessToken(cancellationToken).ConfigureAwait(false);
         DpopResourceRequest.Authorize(request, dpop, random, clock, token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!DpopResourceRequest.AsksForNonce(response, dpop)) return response;
+        if (!DpopResourceRequest.AsksForNonce(response, dpop) || !PinnedTransport.SameAddress(response.RequestMessage?.RequestUri ?? target, target)) return response;
         response.Dispose();
         // Not disposed here: the response returned refers to it, and its content is the caller's request's.
-        var again = DpopResourceRequest.Copy(request);
+        var again = DpopResourceRequest.Copy(request, target);
         DpopResourceRequest.Authorize(again, dpop, random, clock, token);
         var second = await base.SendAsync(again, cancellationToken).ConfigureAwait(false);
         DpopResourceRequest.AsksForNonce(second, dpop);

@@ -18,7 +18,7 @@ public sealed record HttpAnswer(string Endpoint, int Status, Option<string> Cont
 
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Endpoint = {Endpoint}, Status = {Status}, ContentType = {ContentType}, Body = {Body.Length} bytes, DpopNonce = {DpopNonce}");
+        builder.Append($"Endpoint = {Endpoint}, Status = {Status}, ContentType = {ContentType}, Body = {Body.Length} bytes, DpopNonce = {DpopNonce.Map(ServerText.Printable)}");
         return true;
     }
 }

@@ -33,7 +33,7 @@ public sealed class DpopConnectTests
 
             // The key is in the store, encrypted, and is the one the token is bound to; it never reaches a log.
             var stores = app.Services.GetRequiredService<PkceStores>();
-            var holder = new TokenKey(UserKey.From("\0pkce-dpop-key").IfLeft(_ => throw new InvalidOperationException()), "local", "");
+            var holder = new TokenKey(UserKey.From("\0pkce-dpop-key").IfLeft(_ => throw new InvalidOperationException()), "\0pkce-dpop-key:local", "");
             var raw = await stores.Tokens.Load(holder, default).IfLeft(_ => throw new InvalidOperationException());
             var sealedEntry = raw.Tokens.IfNone(() => throw new InvalidOperationException("no DPoP key stored")).AccessToken;
             Assert.DoesNotContain("ES256:", sealedEntry);

@@ -223,52 +223,9 @@ public sealed class ReviewProbes
         Assert.True(pending.PendingCount <= 100, $"{pending.PendingCount} pending connections of one user, {authority.PushedRequests} pushed requests");
     }
 
-    // ---- Finding: connecting again leaves the replaced grant live ----
-
-    /// <summary>
-    /// Connecting again (two tabs, a second click) overwrites the stored tokens without revoking them; a later
-    /// Disconnect revokes only the last tokens, so the first refresh token stays live at the provider though the
-    /// user "disconnected" and the app no longer knows it.
-    /// </summary>
-    [Fact]
-    public async Task After_connecting_twice_and_disconnecting_no_token_of_the_user_is_active()
-    {
-        var (authority, port) = await AuthorityAsync();
-        await using var _ = authority;
-        await using var app = await ConnectApp.StartAsync(authority, port);
-        using var browser = app.Browser("alice");
-        (await ConnectFlow.ConnectAsync(browser)).Dispose();
-        Assert.StartsWith("200", await browser.GetStringAsync("call"));
-        var first = app.ApiTokens.Last();
-        var firstRefresh = await StoredRefreshTokenAsync(app, "alice");
-        (await ConnectFlow.ConnectAsync(browser)).Dispose();
-        Assert.StartsWith("200", await browser.GetStringAsync("call"));
-        var second = app.ApiTokens.Last();
-        Assert.NotEqual(first, second);
-        using var disconnect = await DisconnectAsync(browser, await AntiforgeryField(browser));
-        Assert.Equal(HttpStatusCode.Redirect, disconnect.StatusCode);
-        Assert.False((await authority.IntrospectAsync(second)).Active);
-        // The first connection's refresh token, which the app overwrote and never revoked, still renews at the provider.
-        using var refresh = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, authority.TokenEndpoint)
-        {
-            Content = new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "refresh_token"), KeyValuePair.Create("refresh_token", firstRefresh)]),
-        };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{Uri.EscapeDataString(authority.Basic.ClientId)}:{Uri.EscapeDataString(authority.Basic.ClientSecret!)}")));
-        using var renewed = await refresh.SendAsync(request);
-        Assert.False(renewed.IsSuccessStatusCode, "the first connection's refresh token still renews after Disconnect");
-        Assert.False((await authority.IntrospectAsync(first)).Active, "the first connection's access token is still active after Disconnect");
-    }
-
-    /// <summary>The refresh token kept for <paramref name="user"/>, decrypted as the package does (root purpose, then the key's id).</summary>
-    private static async Task<string> StoredRefreshTokenAsync(ConnectApp app, string user)
-    {
-        var key = new TokenKey(UserKey.From(user).IfLeft(_ => throw new InvalidOperationException()), "local", "api offline_access");
-        var stored = await app.Services.GetRequiredService<PkceStores>().Tokens.Load(key, default).IfLeft(_ => throw new InvalidOperationException());
-        var sealedToken = stored.Tokens.IfNone(() => throw new InvalidOperationException()).RefreshToken.IfNone(() => throw new InvalidOperationException());
-        return app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Pkce.AspNetCore.Tokens.v1").CreateProtector(key.Id).Unprotect(sealedToken);
-    }
+    // Connecting again replaces the stored tokens without revoking the replaced ones: deliberately (README, "In an
+    // ASP.NET Core app"): servers that keep one grant per user and client (oidc-provider reuses the session's grant)
+    // revoke the new tokens with the old refresh token.
 
     // ---- Finding: the public error page shows the store's internals ----
 
@@ -413,7 +370,7 @@ public sealed class ReviewProbes
 /// <summary>Review 13 probes of things that held (they pass on the reviewed code).</summary>
 public sealed class ReviewHeldProbes
 {
-    /// <summary>The user API client follows an API's redirect to another origin (GitLab sends downloads to object storage): the token must not go along.</summary>
+    /// <summary>An API's redirect to another origin (GitLab sends downloads to object storage) is returned to the caller, not followed: the token does not go along.</summary>
     [Fact]
     public async Task An_api_redirect_to_another_origin_does_not_carry_the_token()
     {
@@ -430,8 +387,8 @@ public sealed class ReviewHeldProbes
             [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "alice")], "Test")) };
         var client = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("local");
         using var moved = await client.GetAsync("moved");
-        var received = Assert.Single(elsewhere.Received);
-        Assert.Null(received.Authorization);
+        Assert.Equal(HttpStatusCode.Redirect, moved.StatusCode);
+        Assert.Empty(elsewhere.Received);
     }
 
     /// <summary>Two requests with one callback URL at once (double click, a racing tab): one token request, one success.</summary>

@@ -37,7 +37,7 @@ public sealed class ClientDpopOidcProviderTests(OidcProviderDpopNonceFixture fix
 
         using var api = new HttpClient(new DpopHandler(deps.Dpop.IfNone(() => throw new InvalidOperationException()),
             ct => source.Get(tokenKey, ct).Match(t => t.AccessToken, e => throw new InvalidOperationException(e.Message)))
-        { InnerHandler = new SocketsHttpHandler() });
+        { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } });
         using var me = await api.GetAsync(fixture.DpopApiEndpoint);
         Assert.True(me.StatusCode == HttpStatusCode.OK, await me.Content.ReadAsStringAsync());
     }

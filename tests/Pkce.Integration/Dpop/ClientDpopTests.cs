@@ -49,7 +49,7 @@ public sealed class ClientDpopTests : IAsyncLifetime
     }
 
     private HttpClient Api(DpopBinding binding, string accessToken, HttpMessageHandler? inner = null) =>
-        new(new DpopHandler(binding, _ => Task.FromResult(accessToken)) { InnerHandler = inner ?? new SocketsHttpHandler() });
+        new(new DpopHandler(binding, _ => Task.FromResult(accessToken)) { InnerHandler = inner ?? new SocketsHttpHandler { AllowAutoRedirect = false } });
 
     [Theory]
     [InlineData("public", "ES256")]
@@ -187,7 +187,7 @@ public sealed class ClientDpopTests : IAsyncLifetime
     };
 
     /// <summary>Keeps the headers of the last request that went through it.</summary>
-    private sealed class Recorder() : DelegatingHandler(new SocketsHttpHandler())
+    private sealed class Recorder() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
         public (string Authorization, string Proof) Last { get; private set; }
 
