@@ -56,8 +56,8 @@ let explain (failure: PkceFailure) : string =
     | StateMissing | StateMismatch | StateUnknown | StateExpired _ | StateReplayed | WrongUser
     | IssuerMismatch _ | IssuerMissing _ | MalformedCallback _ -> "this sign-in link is stale or forged; start again"
     | LoginRequired _ -> "please sign in again"
-    | AuthorizationDenied _ | EndpointError _ | UnexpectedResponse _ | UnsupportedTokenType _ | RedirectRefused _
-    | TransportFailure _ | Timeout _ | InvalidMetadata _ -> $"the authorization server failed: {PkceFailure.message failure}"
+    | AuthorizationDenied _ | EndpointError _ | UnexpectedResponse _ | UnsupportedTokenType _ | TokenTypeMismatch _
+    | RedirectRefused _ | TransportFailure _ | Timeout _ | InvalidMetadata _ -> $"the authorization server failed: {PkceFailure.message failure}"
     | InvalidConfiguration _ | InvalidValue _ | StoreFailure _ -> $"sign-in is broken here: {PkceFailure.code failure}"
 // README:end
 

@@ -41,6 +41,8 @@ type PkceFailure =
     | UnexpectedResponse of endpoint: string * status: int * contentType: string option * reason: string * bodyExcerpt: string option
     /// RFC 6749 §7.1: the token endpoint issued a token of a type other than Bearer, or of no stated type.
     | UnsupportedTokenType of tokenType: string option
+    /// The token endpoint answered the other known token type (Bearer to a DPoP request, or DPoP to a bearer one).
+    | TokenTypeMismatch of expected: string * actual: string
     /// An endpoint redirected the request elsewhere; requests are never sent on.
     | RedirectRefused of endpoint: string * location: string option
     /// An endpoint could not be reached, or the connection failed before an answer.
@@ -75,6 +77,7 @@ type PkceFailure =
         | UnexpectedResponse(endpoint, status, contentType, reason, excerpt) ->
             PkceError.UnexpectedResponse(endpoint, status, Interop.coreOption contentType, reason, Interop.coreOption excerpt)
         | UnsupportedTokenType tokenType -> PkceError.UnsupportedTokenType(Interop.coreOption tokenType)
+        | TokenTypeMismatch(expected, actual) -> PkceError.TokenTypeMismatch(expected, actual)
         | RedirectRefused(endpoint, location) -> PkceError.RedirectRefused(endpoint, Interop.coreOption location)
         | TransportFailure(endpoint, reason) -> PkceError.TransportFailure(endpoint, reason)
         | Timeout(endpoint, after) -> PkceError.Timeout(endpoint, after)
@@ -117,6 +120,7 @@ module PkceFailure =
         | :? PkceError.UnexpectedResponse as e ->
             UnexpectedResponse(e.Endpoint, e.Status, Interop.option e.ContentType, e.Reason, Interop.option e.BodyExcerpt)
         | :? PkceError.UnsupportedTokenType as e -> UnsupportedTokenType(Interop.option e.TokenType)
+        | :? PkceError.TokenTypeMismatch as e -> TokenTypeMismatch(e.Expected, e.Actual)
         | :? PkceError.RedirectRefused as e -> RedirectRefused(e.Endpoint, Interop.option e.Location)
         | :? PkceError.TransportFailure as e -> TransportFailure(e.Endpoint, e.Reason)
         | :? PkceError.Timeout as e -> Timeout(e.Endpoint, e.After)
