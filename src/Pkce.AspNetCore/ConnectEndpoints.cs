@@ -59,7 +59,9 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         var parsed = Pkce.Callback.Parse(context.Request.QueryString.Value ?? "");
         var cookie = parsed.Map(response => BrowserBinding.CookieName(_options.CookiePrefix, response.State));
         cookie.IfRight(name => BrowserBinding.Delete(context, name, found.RedirectPath));
-        var value = cookie.Map(name => BrowserBinding.Read(context, name)).IfLeft((string?)null);
+        // MatchUnsafe: no cookie is null, which Either.Map refuses (ValueIsNullException) and would turn a callback
+        // from another browser into internal_error instead of its refusal.
+        var value = cookie.MatchUnsafe(name => BrowserBinding.Read(context, name), _ => null);
         var saved = await (from response in parsed.ToAsync()
                            from user in UserKey.From(BrowserBinding.BoundUser(userId, value)).ToAsync()
                            from key in found.KeyOf(userId).ToAsync()
