@@ -18,7 +18,9 @@ namespace Pkce.Benchmarks;
 /// request the current one, as ASP.NET Core does before a page calls the API.
 /// </summary>
 [MemoryDiagnoser]
-[WarmupCount(5)]
+// Twenty warm-up iterations, not five: these paths go through many generic methods (LanguageExt, the ASP.NET Core
+// pipeline) whose tier-up to optimized code took seconds on the loaded machine (docs/benchmarks.md §10).
+[WarmupCount(20)]
 [IterationCount(10)]
 public class UserApiBenchmarks
 {
