@@ -14,15 +14,15 @@ namespace Pkce.Benchmarks;
 /// operation (CLOCK_PROCESS_CPUTIME_ID: all its threads, so the app's and the client's; not the token endpoint's child
 /// process) and the wall time, medians over the rounds, each with its ratio to the baseline method's. Waiting for a
 /// core is not CPU time, and the load drifts over all methods alike, so these ratios hold where the means of a loaded
-/// BenchmarkDotNet run do not. Warm rounds run until five in a row compile no method (the JIT's thread is CPU time of
-/// this process too). It does not replace BenchmarkDotNet: no allocation count, no outlier statistics.
+/// BenchmarkDotNet run do not. The warm-up lasts until 5 s have passed with no method compiled (the JIT's thread is CPU
+/// time of this process too). It does not replace BenchmarkDotNet: no allocation count, no outlier statistics.
 /// </summary>
 public static class CpuTime
 {
     private static readonly TimeSpan Share = TimeSpan.FromMilliseconds(100);
-    private const int MinWarmRounds = 10;
-    private const int QuietRounds = 5;
-    private const int MaxWarmRounds = 200;
+    private static readonly TimeSpan WarmTime = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QuietTime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxWarmTime = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(string className, int rounds)
     {
@@ -35,7 +35,7 @@ public static class CpuTime
         var methods = type.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null)
             .OrderBy(m => m.GetCustomAttribute<BenchmarkAttribute>()!.Baseline ? 0 : 1).ToArray();
         var parameters = type.GetProperties().Where(p => p.GetCustomAttribute<ParamsAttribute>() is not null).ToArray();
-        Console.WriteLine($"{className}: {rounds} interleaved rounds after warm ones (at least 10, the last 5 compiling no method), about {Share.TotalMilliseconds:0} ms per method per round; medians per operation");
+        Console.WriteLine($"{className}: {rounds} interleaved rounds, about {Share.TotalMilliseconds:0} ms per method per round, after a warm-up of at least {WarmTime.TotalSeconds:0} s whose last {QuietTime.TotalSeconds:0} s compiled no method; medians per operation");
         Console.WriteLine();
         Console.WriteLine($"| method |{string.Concat(parameters.Select(p => $" {p.Name} |"))} CPU time | ratio | wall time | ratio |");
         Console.WriteLine($"|---|{string.Concat(parameters.Select(_ => "---|"))}---:|---:|---:|---:|");
@@ -45,21 +45,16 @@ public static class CpuTime
             var instance = Activator.CreateInstance(type)!;
             for (var i = 0; i < parameters.Length; i++) parameters[i].SetValue(instance, combination[i]);
             await Smoke.InvokeAsync(type, instance, typeof(GlobalSetupAttribute));
+            // Warm, each method for a share of wall time per round, until the warm-up has lasted WarmTime and its last
+            // QuietTime compiled nothing: the JIT's thread is CPU time of this process, and code that goes through many
+            // generic methods kept tiering up for 5-10 s on the loaded machine, with pauses of over a second.
             var invokes = new int[methods.Length];
-            for (var m = 0; m < methods.Length; m++)
+            var warming = Stopwatch.StartNew();
+            var (quietSince, compiled) = (TimeSpan.Zero, JitInfo.GetCompiledMethodCount());
+            while ((warming.Elapsed < WarmTime || warming.Elapsed - quietSince < QuietTime) && warming.Elapsed < MaxWarmTime)
             {
-                for (var i = 0; i < 3; i++) await Invoke(methods[m], instance);
-                var (_, wall) = await Measure(methods[m], instance, 1);
-                invokes[m] = Math.Max(1, (int)(Share / wall));
-            }
-            // Warm until five rounds in a row compile nothing: the JIT's thread is CPU time of this process, and code that
-            // goes through many generic methods keeps tiering up for seconds on a loaded machine.
-            var (warm, quiet) = (0, 0);
-            for (; (warm < MinWarmRounds || quiet < QuietRounds) && warm < MaxWarmRounds; warm++)
-            {
-                var compiled = JitInfo.GetCompiledMethodCount();
-                for (var m = 0; m < methods.Length; m++) await Measure(methods[m], instance, invokes[m]);
-                quiet = JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
+                for (var m = 0; m < methods.Length; m++) invokes[m] = await RunFor(methods[m], instance, Share);
+                if (JitInfo.GetCompiledMethodCount() != compiled) (quietSince, compiled) = (warming.Elapsed, JitInfo.GetCompiledMethodCount());
             }
             var cpu = methods.Select(_ => new List<double>()).ToArray();
             var walls = methods.Select(_ => new List<double>()).ToArray();
@@ -75,7 +70,7 @@ public static class CpuTime
                 }
             jitted = JitInfo.GetCompiledMethodCount() - jitted;
             await Smoke.InvokeAsync(type, instance, typeof(GlobalCleanupAttribute));
-            notes.Add($"{(parameters.Length == 0 ? "all" : string.Join(", ", parameters.Select((p, i) => $"{p.Name}={combination[i]}")))}: {warm} warm rounds, {jitted} methods compiled while measuring");
+            notes.Add($"{(parameters.Length == 0 ? "all" : string.Join(", ", parameters.Select((p, i) => $"{p.Name}={combination[i]}")))}: warmed {warming.Elapsed.TotalSeconds:0} s, {jitted} methods compiled while measuring");
             var (cpu0, wall0) = (Median(cpu[0]), Median(walls[0]));
             for (var m = 0; m < methods.Length; m++)
                 Console.WriteLine($"| {methods[m].GetCustomAttribute<BenchmarkAttribute>()!.Description ?? methods[m].Name} |{string.Concat(combination.Select(c => $" {c} |"))}"
@@ -92,6 +87,18 @@ public static class CpuTime
         var wall = Stopwatch.GetTimestamp();
         for (var i = 0; i < invokes; i++) await Invoke(method, instance);
         return (ProcessCpu() - cpu, Stopwatch.GetElapsedTime(wall));
+    }
+
+    /// <summary>Invokes <paramref name="method"/> until <paramref name="time"/> has passed; how many times.</summary>
+    private static async Task<int> RunFor(MethodInfo method, object instance, TimeSpan time)
+    {
+        var (count, started) = (0, Stopwatch.GetTimestamp());
+        do
+        {
+            await Invoke(method, instance);
+            count++;
+        } while (Stopwatch.GetElapsedTime(started) < time);
+        return count;
     }
 
     private static async Task Invoke(MethodInfo method, object instance)
