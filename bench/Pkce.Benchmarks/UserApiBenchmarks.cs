@@ -21,9 +21,9 @@ namespace Pkce.Benchmarks;
 /// and the refresh token).
 /// </summary>
 [MemoryDiagnoser]
-// Twenty warm-up iterations, not five: these paths go through many generic methods (LanguageExt, the ASP.NET Core
-// pipeline) whose tier-up to optimized code took seconds on the loaded machine (docs/benchmarks.md §10).
-[WarmupCount(20)]
+// 40 warm-up iterations (about 20 s), not five: these paths go through thousands of methods (LanguageExt, the ASP.NET
+// Core pipeline) whose tier-up to optimized code went on for 15-50 s on the loaded machine (docs/benchmarks.md §10).
+[WarmupCount(40)]
 [IterationCount(10)]
 public class UserApiBenchmarks
 {
