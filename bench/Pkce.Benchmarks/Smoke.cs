@@ -37,7 +37,7 @@ public static class Smoke
         return failures == 0 ? 0 : 1;
     }
 
-    private static async Task InvokeAsync(Type type, object instance, Type attribute)
+    internal static async Task InvokeAsync(Type type, object instance, Type attribute)
     {
         foreach (var method in type.GetMethods().Where(m => m.GetCustomAttribute(attribute) is not null))
             await AwaitIfTask(method.Invoke(instance, null));

@@ -89,13 +89,16 @@ public class ThroughputBenchmarks
 /// <summary>Runs a number of operations with a fixed number of concurrent workers.</summary>
 internal static class Workers
 {
-    public static Task RunAsync(int operations, int concurrency, Func<Task> operation)
+    public static Task RunAsync(int operations, int concurrency, Func<Task> operation) => RunAsync(operations, concurrency, _ => operation());
+
+    /// <summary>The same, telling each operation which worker (0 to <paramref name="concurrency"/> - 1) runs it.</summary>
+    public static Task RunAsync(int operations, int concurrency, Func<int, Task> operation)
     {
         var next = -1;
-        async Task Worker()
+        async Task Worker(int worker)
         {
-            while (Interlocked.Increment(ref next) < operations) await operation();
+            while (Interlocked.Increment(ref next) < operations) await operation(worker);
         }
-        return Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
+        return Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(() => Worker(worker))));
     }
 }
