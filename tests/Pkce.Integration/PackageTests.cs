@@ -12,7 +12,10 @@ namespace Pkce.Integration;
 
 /// <summary>
 /// The solution's packable projects packed as CI packs them, once for <see cref="PackageTests"/>: Release, with
-/// <c>CI=true</c> (deterministic paths), into <c>artifacts/packages</c>, which stays for CI to keep.
+/// <c>CI=true</c> (deterministic paths), into <c>artifacts/packages</c>, which stays for CI to keep. The build is a
+/// clean one in <c>artifacts/build</c> (<c>--artifacts-path</c>), deleted afterwards: an incremental build in the
+/// projects' own bin folders would reuse assemblies that another Release build (the README's tool install) compiled
+/// without <c>CI=true</c>, and MSBuild does not notice that change of path mapping.
 /// </summary>
 public sealed class PackedPackages : IAsyncLifetime
 {
@@ -23,6 +26,8 @@ public sealed class PackedPackages : IAsyncLifetime
 
     public string Folder => Path.Combine(Root, "artifacts", "packages");
 
+    private string Build => Path.Combine(Root, "artifacts", "build");
+
     /// <summary>The one version, from the root Directory.Build.props.</summary>
     public string Version => XDocument.Load(Path.Combine(Root, "Directory.Build.props")).Descendants("Version").Single().Value;
 
@@ -32,11 +37,13 @@ public sealed class PackedPackages : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true); // no package of an earlier pack is judged
+        foreach (var folder in new[] { Folder, Build }) // no package or assembly of an earlier pack is judged
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         var clock = Stopwatch.StartNew();
-        Pack = await RunAsync("dotnet", ["pack", "Pkce.sln", "-c", "Release", "-o", Folder], Root,
+        Pack = await RunAsync("dotnet", ["pack", "Pkce.sln", "-c", "Release", "-o", Folder, "--artifacts-path", Build], Root,
             new Dictionary<string, string> { ["CI"] = "true" }, TimeSpan.FromMinutes(20));
         Took = clock.Elapsed;
+        if (Directory.Exists(Build)) Directory.Delete(Build, recursive: true);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -119,6 +126,7 @@ public sealed class PackageTests(PackedPackages packed, ITestOutputHelper output
         var version = packed.Version;
         var libraries = Libraries();
         Assert.Equal(8, libraries.Count);
+        Assert.Contains($"(version {version},", File.ReadAllText(Path.Combine(packed.Root, "README.md"))); // README's Install says which
 
         foreach (var library in libraries)
         {
