@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using static Pkce.Integration.Processes;
 
 namespace Pkce.Integration;
 
@@ -22,41 +22,6 @@ public sealed partial class RepositoryTests
     [GeneratedRegex(@"`(?<command>dotnet pack [^`]+ && dotnet tool install --global [^`]+)`")]
     private static partial Regex InstallLine();
 
-    [GeneratedRegex(@"^global-packages: (?<path>.+)$", RegexOptions.Multiline)]
-    private static partial Regex GlobalPackages();
-
-    private static async Task<(int Exit, string Out, string Error)> RunAsync(
-        string program, IEnumerable<string> args, string directory, IReadOnlyDictionary<string, string>? environment, TimeSpan patience)
-    {
-        var start = new ProcessStartInfo(program, args)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        // The test host runs under `dotnet test`; its MSBuild variables would steer a nested build to the outer one's SDK state.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(name);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {patience}:\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
     [Fact]
     public async Task The_readme_install_command_works_as_written_from_the_repository_root()
     {
@@ -67,10 +32,7 @@ public sealed partial class RepositoryTests
         var outputExisted = Directory.Exists(output);
 
         // The packages every restore here uses, so nothing is downloaded; --global then installs under a home of the test's own.
-        var locals = await RunAsync("dotnet", ["nuget", "locals", "global-packages", "--list"], root, null, TimeSpan.FromMinutes(1));
-        Assert.Equal(0, locals.Exit);
-        var cache = GlobalPackages().Match(locals.Out).Groups["path"].Value.Trim();
-        Assert.True(Directory.Exists(cache), $"no global packages folder in: {locals.Out}");
+        var cache = await GlobalPackagesFolderAsync(root);
         var home = Directory.CreateTempSubdirectory("pkce-tool-home-").FullName;
         var environment = new Dictionary<string, string> { ["DOTNET_CLI_HOME"] = home, ["NUGET_PACKAGES"] = cache };
         try
