@@ -103,4 +103,16 @@ public class CallbackProperties
     [Fact]
     public void FragmentResponsesAreRead() =>
         Assert.IsType<AuthorizationResponse.Granted>(Support.Right(Callback.Parse("https://app/cb#code=a&state=b")));
+
+    /// <summary>
+    /// RFC 9207 §2.4: "For error responses, clients MUST NOT assume that the error originates from the intended
+    /// authorization server": an error callback from another issuer is a mix-up, not the user declining.
+    /// </summary>
+    [Fact]
+    public void RefusalFromAnotherIssuerIsIssuerMismatchNotAuthorizationDenied()
+    {
+        var pending = Support.Pending(Config, Alice, Now);
+        var callback = $"?error=access_denied&state={Uri.EscapeDataString(pending.State.Value)}&iss=https%3A%2F%2Fattacker.example";
+        Assert.IsType<PkceError.IssuerMismatch>(Support.Left(Verify(callback, pending, Alice, Now)));
+    }
 }

@@ -108,4 +108,19 @@ public class ConfigProperties
     [InlineData("com.example.app:/callback", true)]
     public void PlainHttpRedirectUrisAreAcceptedOnLoopbackOnly(string redirectUri, bool accepted) =>
         Assert.Equal(accepted, Config.Validate(Support.ValidSettings with { RedirectUri = redirectUri }).IsRight);
+
+    /// <summary>
+    /// RFC 7009 §2: "Clients MUST verify that the URL is an HTTPS URL"; RFC 6749 §10.8 for the pushed request, which
+    /// carries the client's credentials. Plain http is tolerated on loopback only, as for every endpoint.
+    /// </summary>
+    [Theory]
+    [InlineData("http://as.example/revoke", null, "revocation endpoint 'http://as.example/revoke' uses http")]
+    [InlineData(null, "http://as.example/par", "pushed authorization request endpoint 'http://as.example/par' uses http")]
+    [InlineData("http://127.0.0.1:5000/revoke", "http://[::1]:5000/par", null)]
+    public void AnHttpRevocationOrPushEndpointOffLoopbackIsRefused(string? revocation, string? par, string? reported)
+    {
+        var result = Config.Validate(Support.ValidSettings with { RevocationEndpoint = revocation, PushedAuthorizationRequestEndpoint = par });
+        if (reported is null) Assert.True(result.IsRight);
+        else Assert.Contains(((PkceError.InvalidConfiguration)Support.Left(result)).Problems, p => p.Contains(reported));
+    }
 }

@@ -146,4 +146,24 @@ public class DpopKeyProperties
             return new[] { key.ToString(), new DpopBinding(key).ToString() }.All(printed =>
                 printed.Contains(key.Thumbprint) && !pieces.Any(printed.Contains));
         });
+
+    /// <summary>
+    /// RFC 9449 §11.6: "only asymmetric digital signature algorithms (such as ES256) that are deemed secure can be
+    /// used ... the algorithm none MUST NOT be allowed": a key is made for ES256, RS256 and PS256, and nothing else.
+    /// </summary>
+    [Theory]
+    [InlineData("ES256", true)]
+    [InlineData("RS256", true)]
+    [InlineData("PS256", true)]
+    [InlineData("none", false)]
+    [InlineData("HS256", false)]
+    [InlineData("es256", false)]
+    [InlineData("ES384", false)]
+    public void OnlyAsymmetricAlgorithmsMakeKeys(string algorithm, bool made)
+    {
+        var key = DpopKey.Generate(algorithm);
+        Assert.Equal(made, key.IsRight);
+        if (!made) Assert.True(IsInvalidValue(key));
+        key.IfRight(k => k.Dispose());
+    }
 }
