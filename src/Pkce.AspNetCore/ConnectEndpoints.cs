@@ -204,9 +204,14 @@ internal sealed class ConnectEndpoints(PkceProviders providers, IOptions<PkceAsp
         _ => StatusCodes.Status400BadRequest,
     };
 
+    /// <summary>
+    /// Answers of these endpoints are not cached, and the page at the callback URL (which holds the code) sends no
+    /// Referer onwards (RFC 9700 §4.2.4).
+    /// </summary>
     private static void NoStore(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
     }
 }

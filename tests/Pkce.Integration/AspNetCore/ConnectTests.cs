@@ -135,6 +135,7 @@ public sealed class ConnectTests : IAsyncLifetime
         Assert.DoesNotContain("<script>", page);
         Assert.False(page.Contains('\u001b'), page);
         Assert.DoesNotContain(" at Pkce.", page);
+        Assert.Equal("no-referrer", denied.Headers.GetValues("Referrer-Policy").Single());
         Assert.Equal(0, _authority.TokenRequests);
     }
 
