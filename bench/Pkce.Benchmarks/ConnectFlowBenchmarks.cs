@@ -14,7 +14,7 @@ namespace Pkce.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 // 60 warm-up iterations (about 30 s), not five: these paths go through thousands of methods (LanguageExt, the ASP.NET
-// Core pipeline) whose tier-up to optimized code went on for 15-50 s on the loaded machine (docs/benchmarks.md §10).
+// Core pipeline) whose tier-up to optimized code went on for 15-50 s on the loaded machine (docs/benchmarks.md §11).
 [WarmupCount(60)]
 [IterationCount(10)]
 public class ConnectFlowBenchmarks

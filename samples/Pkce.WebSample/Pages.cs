@@ -141,7 +141,7 @@ internal static class Pages
         var error = failure.Error is PkceError.AuthorizationDenied denied ? ServerText.Printable(denied.Error) : "";
         return Write(context, context.Response.StatusCode,
             $"<h2>Connecting {E(failure.Provider)} failed</h2>" +
-            $"<p id=\"pkce-error\" data-code=\"{E(failure.Code)}\" data-error=\"{E(error)}\"><code>{E(failure.Code)}</code>: {E(failure.Message)}</p>" +
+            $"<p id=\"pkce-error\" data-code=\"{E(failure.ErrorCode)}\" data-error=\"{E(error)}\"><code>{E(failure.ErrorCode)}</code>: {E(failure.Message)}</p>" +
             "<p><a href=\"/\">Back to the home page</a></p>");
     }
 

@@ -13,7 +13,7 @@ internal static class DefaultErrorPage
         return context.Response.WriteAsync(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Connecting failed</title></head><body>" +
             $"<h1>Connecting {html.Encode(failure.Provider)} failed</h1>" +
-            $"<p id=\"pkce-error\" data-code=\"{html.Encode(failure.Code)}\"><code>{html.Encode(failure.Code)}</code>: {html.Encode(failure.Message)}</p>" +
+            $"<p id=\"pkce-error\" data-code=\"{html.Encode(failure.ErrorCode)}\"><code>{html.Encode(failure.ErrorCode)}</code>: {html.Encode(failure.Message)}</p>" +
             "<p><a href=\"/\">Back</a></p></body></html>", context.RequestAborted);
     }
 }

@@ -48,7 +48,7 @@ public sealed class PkceAspNetCoreOptions
 
 /// <summary>Why connecting an account failed, for the error page.</summary>
 /// <param name="Provider">The provider's name.</param>
-/// <param name="Code">A stable code: the core error's (<c>state_unknown</c>, <c>authorization_denied</c> ...), or <c>internal_error</c>; the provider's own <c>error</c> (<c>access_denied</c> ...) is in <see cref="PkceError.AuthorizationDenied.Error"/>.</param>
+/// <param name="ErrorCode">A stable code: the core error's (<c>state_unknown</c>, <c>authorization_denied</c> ...), or <c>internal_error</c>; the provider's own <c>error</c> (<c>access_denied</c> ...) is in <see cref="PkceError.AuthorizationDenied.Error"/>.</param>
 /// <param name="Message">One line that holds no secret (server text escaped).</param>
 /// <param name="Error">The typed error, unless the failure was an unexpected exception (logged, never shown).</param>
-public sealed record PkceConnectFailure(string Provider, string Code, string Message, PkceError? Error);
+public sealed record PkceConnectFailure(string Provider, string ErrorCode, string Message, PkceError? Error);

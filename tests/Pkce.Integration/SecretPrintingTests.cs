@@ -30,6 +30,7 @@ public sealed partial class SecretPrintingTests
         typeof(SqlitePendingStore).Assembly,   // Pkce.Stores.Sqlite
         typeof(RedisPendingStore).Assembly,    // Pkce.Stores.Redis
         typeof(LocalAuthorityOptions).Assembly, // Pkce.LocalAuthority
+        typeof(Pkce.AspNetCore.PkceProviderOptions).Assembly, // Pkce.AspNetCore
     ];
 
     /// <summary>

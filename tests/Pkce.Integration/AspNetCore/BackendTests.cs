@@ -69,7 +69,7 @@ public sealed class BackendTests(RedisServer redis)
         var port = Ports.Free();
         await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [$"http://127.0.0.1:{port}/connect/local/callback"] });
         await using var app = await ConnectApp.StartAsync(authority, port, null, (builder, _) =>
-            builder.Services.Configure<PkceAspNetCoreOptions>(options => options.ErrorPage = (context, failure) => context.Response.WriteAsync($"our page: {failure.Provider} {failure.Code}")));
+            builder.Services.Configure<PkceAspNetCoreOptions>(options => options.ErrorPage = (context, failure) => context.Response.WriteAsync($"our page: {failure.Provider} {failure.ErrorCode}")));
         using var browser = app.Browser("alice");
         using var page = await browser.GetAsync("connect/local/callback?state=unknown-state-0123456789&code=x");
         Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
