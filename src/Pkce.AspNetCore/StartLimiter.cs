@@ -15,6 +15,7 @@ internal sealed class StartLimiter(TimeProvider clock)
     /// <summary>Counts a start of <paramref name="user"/> at <paramref name="provider"/> if fewer than <paramref name="limit"/> were made within <paramref name="window"/>; false when over.</summary>
     public bool TryStart(string provider, string user, int limit, TimeSpan window)
     {
+        if (limit == int.MaxValue) return true; // no limit: nothing to count
         var key = $"{provider.Length}:{provider}|{user}";
         var now = clock.GetTimestamp();
         var starts = _starts.GetOrAdd(key, _ => new Queue<long>());
