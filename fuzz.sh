@@ -3,8 +3,9 @@
 #   ./fuzz.sh list              the targets
 #   ./fuzz.sh TARGET SECONDS    builds tests/Pkce.Fuzz (Release) into .fuzz/TARGET/bin, instruments Pkce.Core.dll there
 #                               (and the command's pkce.dll for cli-callback), seeds afl-fuzz from
-#                               tests/Pkce.Fuzz/corpus/TARGET, runs it for SECONDS, prints executions per second and
-#                               the crashes and hangs found, and copies each crash input to tests/Pkce.Fuzz/crashes/TARGET
+#                               tests/Pkce.Fuzz/corpus/TARGET, gives it the target's dictionary from
+#                               tests/Pkce.Fuzz/dictionaries, runs it for SECONDS, prints executions per second and the
+#                               crashes and hangs found, and copies each crash input to tests/Pkce.Fuzz/crashes/TARGET
 #                               (check them in: the replay test runs them). Exits 1 when it found a crash.
 # afl-fuzz binds no core (other work shares the machine); run it under `nice` to leave the rest the first claim.
 set -euo pipefail
@@ -46,8 +47,13 @@ if [ "$target" = cli-callback ]; then dotnet sharpfuzz "$out/bin/pkce.dll"; fi
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 # A core_pattern that pipes cores to a handler (as containers have) delays crash reports; it cannot be changed here.
 if [ "$(head -c 1 /proc/sys/kernel/core_pattern 2>/dev/null)" = "|" ]; then export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1; fi
+# Tokens of the input's grammar (JSON, URLs, HTTP, DER) let the mutations reach past the parsers' first checks.
+case $target in
+  token|metadata|par|pending-codec|token-codec) dictionary=$fuzz/dictionaries/json.dict ;;
+  *) dictionary=$fuzz/dictionaries/$target.dict ;;
+esac
 status=0
-afl-fuzz -i "$fuzz/corpus/$target" -o "$out/findings" -t 10000 -m none -V "$seconds" -- dotnet "$out/bin/Pkce.Fuzz.dll" "$target" \
+afl-fuzz -i "$fuzz/corpus/$target" -o "$out/findings" -x "$dictionary" -t 10000 -m none -V "$seconds" -- dotnet "$out/bin/Pkce.Fuzz.dll" "$target" \
   > "$out/afl.log" 2>&1 || status=$?
 
 stats=$out/findings/default/fuzzer_stats
@@ -62,7 +68,7 @@ crashes=$(stat saved_crashes) hangs=$(stat saved_hangs)
 mkdir -p "$fuzz/crashes/$target"
 for input in "$out"/findings/default/crashes/id:*; do
   [ -f "$input" ] || continue
-  cp "$input" "$fuzz/crashes/$target/crash-$(sha1sum "$input" | cut -c1-12)"
+  install -m 644 "$input" "$fuzz/crashes/$target/crash-$(sha1sum "$input" | cut -c1-12)"
 done
 rmdir "$fuzz/crashes/$target" 2>/dev/null || true
 echo "$target: $executions executions in ${run_time} s ($(( executions / (run_time > 0 ? run_time : 1) )) per second; afl-fuzz's last figure $(stat execs_per_sec)), $crashes crashes, $hangs hangs"

@@ -45,6 +45,12 @@ internal static class Harnesses
 
         public static readonly PkceSettings DiscoverySettings = new() { ClientId = "fuzz-client", RedirectUri = "http://127.0.0.1:53682/callback" };
 
+        /// <summary>A client of the https issuer, for what a parsed answer goes into.</summary>
+        public static readonly PkceConfig Config = Pkce.Config.Validate(DiscoverySettings with
+        {
+            AuthorizationEndpoint = "https://login.example.com/authorize", TokenEndpoint = "https://login.example.com/token",
+        }).IfLeft(_ => throw new InvalidOperationException());
+
         public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     }
 
@@ -56,14 +62,21 @@ internal static class Harnesses
         _ = Callback.CarriesState(text, Fixed.ExpectedState);
     }
 
-    /// <summary>A token endpoint body (<see cref="TokenResponseParser.Parse(HttpAnswer, bool)"/>), as a success and as an error status, to a request with and without a DPoP proof.</summary>
+    /// <summary>
+    /// A token endpoint body (<see cref="TokenResponseParser.Parse(HttpAnswer, bool)"/>), as a success and as an error
+    /// status, to a request with and without a DPoP proof. A token it accepts is then used as the library and the
+    /// command use one: kept as a <see cref="TokenSet"/>, its whole object read, and printed by the command.
+    /// </summary>
     public static void TokenResponse(byte[] data)
     {
         foreach (var status in (int[])[200, 400])
-        {
-            Show(TokenResponseParser.Parse(Answer("token endpoint", status, data), dpop: false));
-            Show(TokenResponseParser.Parse(Answer("token endpoint", status, data), dpop: true));
-        }
+            foreach (var dpop in (bool[])[false, true])
+                Show(TokenResponseParser.Parse(Answer("token endpoint", status, data), dpop).Map(token =>
+                {
+                    _ = TokenSet.From(token, Fixed.Now);
+                    _ = token.ParseJson().ValueKind;
+                    return TokenJson.Printable(token);
+                }));
     }
 
     /// <summary>A metadata document (<see cref="MetadataParser.Parse"/>) for an https and a loopback issuer, then the configuration it drives (<see cref="DiscoveredConfig.From"/>).</summary>
@@ -73,11 +86,15 @@ internal static class Harnesses
             Show(MetadataParser.Parse(Answer(MetadataParser.EndpointName, 200, data), issuer).Bind(m => DiscoveredConfig.From(Fixed.DiscoverySettings, m)));
     }
 
-    /// <summary>A pushed authorization request's answer (<see cref="PushedAuthorizationRequest.Parse"/>), as 201 and as 400.</summary>
+    /// <summary>
+    /// A pushed authorization request's answer (<see cref="PushedAuthorizationRequest.Parse"/>), as 201 and as 400;
+    /// a reference it accepts then goes into the URL the user is sent to (<see cref="AuthorizationUrl.Pushed"/>).
+    /// </summary>
     public static void PushedAuthorization(byte[] data)
     {
-        Show(PushedAuthorizationRequest.Parse(Answer(PushedAuthorizationRequest.EndpointName, 201, data)));
-        Show(PushedAuthorizationRequest.Parse(Answer(PushedAuthorizationRequest.EndpointName, 400, data)));
+        foreach (var status in (int[])[201, 400])
+            Show(PushedAuthorizationRequest.Parse(Answer(PushedAuthorizationRequest.EndpointName, status, data))
+                .Map(pushed => AuthorizationUrl.Pushed(Fixed.Config, pushed.RequestUri)));
     }
 
     /// <summary><c>WWW-Authenticate</c> values (<see cref="WwwAuthenticate.Parse(string)"/>): the input as one header, and each line as a header of its own.</summary>
