@@ -35,6 +35,9 @@ internal static class CallbackRequest
             return new Refused(StatusCodes.Status405MethodNotAllowed, $"a {method} request to the callback path");
         if (expected is null || !Callback.CarriesState(target, expected))
             return new Refused(StatusCodes.Status400BadRequest, "a callback without this login's state");
-        return new Accepted(new Uri(redirectUri, target).OriginalString);
+        // An absolute-form target (RFC 9112 §3.2.2) whose authority does not parse has no URL: refused, not thrown.
+        return Uri.TryCreate(redirectUri, target, out var callback)
+            ? new Accepted(callback.OriginalString)
+            : new Refused(StatusCodes.Status400BadRequest, "a callback whose request target is not a URL");
     }
 }
