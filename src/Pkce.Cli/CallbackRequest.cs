@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Pkce.Cli;
@@ -17,7 +18,15 @@ internal static class CallbackRequest
     internal sealed record Refused(int Status, string What) : Decision;
 
     /// <summary>It is the callback: <paramref name="Url"/> is the full callback URL, for <see cref="Callback.Parse(string)"/>.</summary>
-    internal sealed record Accepted(string Url) : Decision;
+    internal sealed record Accepted(string Url) : Decision
+    {
+        // The URL carries the authorization code: it never prints.
+        protected override bool PrintMembers(StringBuilder builder)
+        {
+            builder.Append("Url = ").Append(Redaction.Mark);
+            return true;
+        }
+    }
 
     /// <summary>
     /// Decides a request for <paramref name="redirectUri"/> (with the port bound) while the login with state

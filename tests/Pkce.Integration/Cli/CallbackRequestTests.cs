@@ -25,6 +25,10 @@ public sealed class CallbackRequestTests
         Assert.Equal(status, Assert.IsType<CallbackRequest.Refused>(Decide(method, target.Replace("STATE", Expected.Value), host, path)).Status);
 
     [Fact]
+    public void An_accepted_callback_prints_without_its_code() =>
+        Assert.Equal("Accepted { Url = [redacted] }", Decide("GET", $"/callback?code=s3cret&state={Expected}").ToString());
+
+    [Fact]
     public void Nothing_is_accepted_before_the_login_sets_its_state() =>
         Assert.IsType<CallbackRequest.Refused>(CallbackRequest.Decide(Redirect, null, "127.0.0.1:53682", "GET", "/callback", $"/callback?code=c&state={Expected}"));
 
