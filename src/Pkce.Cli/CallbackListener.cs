@@ -59,32 +59,15 @@ public sealed class CallbackListener : IAsyncDisposable
     {
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
-        // The Host header names this listener, or the request was aimed at another name that resolves here (DNS rebinding).
-        if (!string.Equals(request.Host.Value, RedirectUri.Authority, StringComparison.OrdinalIgnoreCase))
+        switch (CallbackRequest.Decide(RedirectUri, Volatile.Read(ref _expected), request.Host.Value ?? "", request.Method, request.Path.Value ?? "", target))
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"a request for host '{request.Host.Value}'");
-            return;
-        }
-        if (!request.Path.Equals(RedirectUri.AbsolutePath, StringComparison.Ordinal))
-        {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, $"a {request.Method} request for {target}");
-            return;
-        }
-        if (!HttpMethods.IsGet(request.Method))
-        {
-            context.Response.Headers.Allow = "GET";
-            await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, $"a {request.Method} request to the callback path");
-            return;
-        }
-        if (Volatile.Read(ref _expected) is not { } expected || !Pkce.Callback.CarriesState(target, expected))
-        {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "a callback without this login's state");
-            return;
-        }
-        if (!_callback.TrySetResult(new Uri(RedirectUri, target).OriginalString))
-        {
-            await RefuseAsync(context, StatusCodes.Status409Conflict, "a repeated callback");
-            return;
+            case CallbackRequest.Refused refused:
+                if (refused.Status == StatusCodes.Status405MethodNotAllowed) context.Response.Headers.Allow = "GET";
+                await RefuseAsync(context, refused.Status, refused.What);
+                return;
+            case CallbackRequest.Accepted accepted when !_callback.TrySetResult(accepted.Url):
+                await RefuseAsync(context, StatusCodes.Status409Conflict, "a repeated callback");
+                return;
         }
         await WriteAsync(context, await _page.Task.WaitAsync(context.RequestAborted), StatusCodes.Status200OK);
     }

@@ -38,6 +38,12 @@ public class MetadataProperties
         Assert.Contains(reason, error.Message);
     }
 
+    [Theory] // found by fuzzing (tests/Pkce.Fuzz/crashes/metadata): JsonDocument's duplicate check threw on the name
+    [InlineData(",\"token_en\\udc00dpoint\":\"https://as.example/t\"")]
+    [InlineData(",\"x\":[\"\\ud800\"]")]
+    public void ALoneSurrogateEscapeAnywhereIsAnUnexpectedAnswerNotAnException(string extra) =>
+        Assert.Contains("not valid Unicode", Assert.IsType<PkceError.UnexpectedResponse>(Support.Left(Parse(Document(extra)))).Reason);
+
     [Property]
     public Property AnyOtherIssuerIsRefused() =>
         Prop.ForAll(Arbitraries.Chars.WellFormedText.Where(t => t != Issuer).ToArbitrary(), issuer =>

@@ -9,7 +9,9 @@ namespace Pkce.Http;
 
 /// <summary>
 /// Reads the JSON object an endpoint answered, for every step's pure <c>Parse</c>: it never throws. Checked, in
-/// order: a JSON media type (tolerated: none declared), valid UTF-8, valid JSON, an object; an object with an
+/// order: a JSON media type (tolerated: none declared), valid UTF-8, valid JSON, no member name or string escaping a
+/// lone surrogate (RFC 7493 §2.1, I-JSON: they "MUST NOT include code points that identify Surrogates"), an object;
+/// an object with an
 /// <c>error</c> member is an OAuth error response (RFC 6749 §5.2; tolerated: any status, 200 included, as
 /// golang/oauth2 does) and becomes <see cref="PkceError.EndpointError"/>; any other non-2xx answer is
 /// <see cref="PkceError.UnexpectedResponse"/> with an excerpt of the body (never of a 2xx body, which may hold a
@@ -39,8 +41,17 @@ public static class JsonAnswer
         {
             return Unexpected<T>(answer, answer.Body.Length == 0 ? "the body is empty" : "the body is not valid JSON");
         }
+        // The check for members named twice compares names unescaped, and a name escaping a lone surrogate ("\ud800")
+        // has no unescaped form: System.Text.Json throws this rather than a JsonException.
+        catch (InvalidOperationException)
+        {
+            return Unexpected<T>(answer, LoneSurrogate);
+        }
         using (document)
         {
+            // A string no member reader looks at still reaches whoever reads the whole object (TokenResponse.Extra,
+            // ParseJson, the command printing the response), where GetString or WriteTo would throw.
+            if (!StringsAreText(answer.Body)) return Unexpected<T>(answer, LoneSurrogate);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return Unexpected<T>(answer, "the body is not a JSON object");
             if (root.TryGetProperty(WireNames.Error, out _)) return OAuthError<T>(answer, root);
@@ -48,6 +59,27 @@ public static class JsonAnswer
                 ? success(root, Encoding.UTF8.GetString(answer.Body))
                 : Unexpected<T>(answer, "the body is neither the answer asked for nor an OAuth error");
         }
+    }
+
+    private const string LoneSurrogate = "the body holds a string that is not valid Unicode (a lone surrogate escape)";
+
+    /// <summary>Whether every escaped string and member name of valid JSON has a text; only escapes can lack one in valid UTF-8.</summary>
+    private static bool StringsAreText(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            try
+            {
+                reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Either<PkceError, T> OAuthError<T>(HttpAnswer answer, JsonElement root)

@@ -4,14 +4,15 @@ namespace Pkce.Properties.Arbitraries;
 
 /// <summary>
 /// Token endpoint bodies that speak JSON's grammar: right and wrong member types, numeric strings, huge numbers,
-/// deep nesting, escapes (lone surrogates among them), then byte-level damage (truncation, invalid UTF-8).
+/// deep nesting, escapes (lone surrogates among them, in values and in member names), then byte-level damage
+/// (truncation, invalid UTF-8).
 /// </summary>
 internal static class JsonBodies
 {
     private static readonly string[] Members =
     [
         "access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token",
-        "error", "error_description", "error_uri", "x", "",
+        "error", "error_description", "error_uri", "x", "", "\\ud800", "x\\udc00",
     ];
 
     private static Gen<string> Scalar => Gen.Elements(
