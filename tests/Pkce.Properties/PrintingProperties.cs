@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Pkce.Http;
+
+namespace Pkce.Properties;
+
+/// <summary>
+/// Known answers for what each record with a secret prints (its <c>PrintMembers</c>): every member but the secret,
+/// which shows as the redaction mark, or not at all.
+/// </summary>
+public class PrintingProperties
+{
+    [Fact]
+    public void SettingsPrintEveryMemberButTheSecret()
+    {
+        var settings = new PkceSettings
+        {
+            ClientId = "c", ClientSecret = "hunter2", Authentication = ClientAuthentication.ClientSecretPost, RedirectUri = "r", Scope = "s",
+            RootUrl = "u", AuthorizationEndpoint = "a", TokenEndpoint = "t", PushedAuthorizationRequestEndpoint = "p", UsePushedAuthorizationRequests = false,
+            RequirePushedAuthorizationRequests = true, RevocationEndpoint = "v", ExpectedIssuer = "i", IssuerAlwaysSent = true,
+        };
+        Assert.Equal("PkceSettings { ClientId = c, ClientSecret = [redacted], Authentication = ClientSecretPost, RedirectUri = r, Scope = s, "
+            + "RootUrl = u, AuthorizationEndpoint = a, TokenEndpoint = t, PushedAuthorizationRequestEndpoint = p, UsePushedAuthorizationRequests = False, "
+            + "RequirePushedAuthorizationRequests = True, RevocationEndpoint = v, ExpectedIssuer = i, IssuerAlwaysSent = True }", settings.ToString());
+        Assert.Contains("ClientSecret = ,", new PkceSettings().ToString());
+    }
+
+    [Fact]
+    public void SettingsDefaults()
+    {
+        var settings = new PkceSettings();
+        Assert.Equal(("authorize", "token", true, false, false), (settings.AuthorizationPath, settings.TokenPath, settings.UsePushedAuthorizationRequests,
+            settings.RequirePushedAuthorizationRequests, settings.IssuerAlwaysSent));
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.PendingLifetime);
+    }
+
+    [Fact]
+    public void ATokenResponsePrintsNoToken()
+    {
+        using var extra = JsonDocument.Parse("1");
+        var response = new TokenResponse("at-secret", "Bearer", Some(TimeSpan.FromSeconds(5)), Some("rt-secret"), Some("read"), Some("id-secret"),
+            HashMap(("x", extra.RootElement.Clone())), "{}");
+        Assert.Equal("TokenResponse { AccessToken = [redacted], TokenType = Bearer, ExpiresIn = Some(00:00:05), RefreshToken = Some([redacted]), Scope = Some(read), "
+            + "IdToken = Some([redacted]), Extra = [x] }", response.ToString());
+    }
+
+    [Fact]
+    public void ATokenSetPrintsNoToken()
+    {
+        var tokens = new TokenSet("at-secret", "DPoP", None, Some("rt-secret"), None, DateTimeOffset.UnixEpoch);
+        Assert.Equal("TokenSet { AccessToken = [redacted], TokenType = DPoP, ExpiresAt = None, RefreshToken = Some([redacted]), "
+            + "Scope = None, ReceivedAt = 1970-01-01T00:00:00.0000000+00:00 }", tokens.ToString());
+    }
+
+    [Fact]
+    public void AFormPostPrintsNamesNotValues()
+    {
+        var post = new FormPost("token endpoint", new Uri("https://as.example/token"), Seq(new QueryParameter("code", "c-secret"), new QueryParameter("x", "y")), Some("Basic abc"))
+        {
+            Proof = Some("proof-secret"),
+        };
+        Assert.Equal("FormPost { Name = token endpoint, Endpoint = https://as.example/token, Form = [code, x], Authorization = Basic [redacted], Proof = [redacted] }", post.ToString());
+        Assert.EndsWith("Authorization = none, Proof = none }", (post with { Authorization = None, Proof = None }).ToString());
+    }
+
+    [Fact]
+    public void TheSecretsOfAFormPostAreItsSecretFieldsValues()
+    {
+        var post = new FormPost("n", new Uri("https://as.example/"), Seq(
+            new QueryParameter("code", "1"), new QueryParameter("code_verifier", "2"), new QueryParameter("refresh_token", "3"),
+            new QueryParameter("client_secret", "4"), new QueryParameter("token", "5"), new QueryParameter("client_id", "6"), new QueryParameter("grant_type", "7")), None);
+        Assert.Equal(Seq("1", "2", "3", "4", "5"), post.Secrets);
+    }
+
+    [Fact]
+    public void AnAnswerPrintsItsBodyLengthOnly()
+    {
+        var answer = new HttpAnswer("token endpoint", 200, Some("application/json"), Encoding.UTF8.GetBytes("{\"access_token\":\"s\"}")) { DpopNonce = Some("n\u0001") };
+        Assert.Equal("HttpAnswer { Endpoint = token endpoint, Status = 200, ContentType = Some(application/json), Body = 20 bytes, DpopNonce = Some(n\\u0001) }", answer.ToString());
+    }
+
+    [Fact]
+    public void ConfigEqualityIsByValue()
+    {
+        var a = Support.Config();
+        var b = Support.Config();
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, Support.Config(Support.ValidSettings with { Timeout = TimeSpan.FromSeconds(3) }));
+        Assert.NotEqual(a, Support.Config(Support.ValidSettings with { PendingLifetime = TimeSpan.FromMinutes(3) }));
+        Assert.NotEqual(a, Support.Config(Support.ValidSettings with { ClientId = "other" }));
+        Assert.NotEqual(a, Support.Config(Support.ValidSettings with { TokenEndpoint = "https://as.example/other" }));
+        Assert.False(a.Equals(null));
+    }
+}
