@@ -57,7 +57,7 @@ public class JsonAnswerProperties
         Assert.Equal("'error' is a Number, not a string", ReasonOf(ReadOk(Answer(400, """{"error":1}"""))));
         Assert.Equal("'error_description' is a Array, not a string", ReasonOf(ReadOk(Answer(400, """{"error":"e","error_description":[]}"""))));
         Assert.Equal("'error_uri' is a True, not a string", ReasonOf(ReadOk(Answer(400, """{"error":"e","error_uri":true}"""))));
-        Assert.Equal("'error' is not valid Unicode (a lone surrogate escape)", ReasonOf(ReadOk(Answer(400, """{"error":"\ud800"}"""))));
+        Assert.Equal("the body holds a string that is not valid Unicode (a lone surrogate escape)", ReasonOf(ReadOk(Answer(400, """{"error":"\ud800"}"""))));
     }
 
     [Fact]
