@@ -119,12 +119,24 @@ public sealed partial class NoSecretAnywhereWebSampleTests
 
         private sealed class Logger(ConcurrentQueue<string> lines, string category) : ILogger
         {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                lines.Enqueue($"{category} scope {Structured(state)}");
+                return null;
+            }
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category} {logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
+                lines.Enqueue($"{category} {logLevel} {eventId.Id} {formatter(state, exception)} {exception} {Structured(state)}");
+
+            /// <summary>
+            /// What a structured logger (JSON console, OpenTelemetry, Serilog) writes besides the message: every
+            /// named value of the state, and the state itself.
+            /// </summary>
+            private static string Structured(object? state) => state is IEnumerable<KeyValuePair<string, object?>> values
+                ? string.Join(" ", values.Select(value => $"{value.Key}={value.Value}"))
+                : state?.ToString() ?? "";
         }
     }
 }

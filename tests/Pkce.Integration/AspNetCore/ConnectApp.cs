@@ -139,7 +139,7 @@ public sealed class ConnectApp : IAsyncDisposable
     }
 }
 
-/// <summary>Keeps every log line (category, level, event id, message, exception) of every level.</summary>
+/// <summary>Keeps every log line (category, level, event id, message, exception, structured values) and every scope, of every level.</summary>
 public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
@@ -148,11 +148,23 @@ public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILo
 
     private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            lines.Enqueue($"{category} scope {Structured(state)}");
+            return null;
+        }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{category} {logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
+            lines.Enqueue($"{category} {logLevel} {eventId.Id} {formatter(state, exception)} {exception} {Structured(state)}");
+
+        /// <summary>
+        /// What a structured logger (JSON console, OpenTelemetry, Serilog) writes besides the message: every
+        /// named value of the state, and the state itself.
+        /// </summary>
+        private static string Structured(object? state) => state is IEnumerable<KeyValuePair<string, object?>> values
+            ? string.Join(" ", values.Select(value => $"{value.Key}={value.Value}"))
+            : state?.ToString() ?? "";
     }
 }
