@@ -65,6 +65,21 @@ public class PrintingProperties
     }
 
     [Fact]
+    public void AQueryParameterPrintsItsNameNotItsValue()
+    {
+        Assert.Equal("QueryParameter { Name = code_verifier, Value = [redacted] }", new QueryParameter("code_verifier", "v-secret").ToString());
+        // Any parameter's value: which names carry a secret depends on the server (an API key in an extra, say).
+        Assert.Equal("QueryParameter { Name = x, Value = [redacted] }", new QueryParameter("x", "y").ToString());
+        // A name can come from a callback's query: shown through ServerText.
+        Assert.Equal("QueryParameter { Name = a\\u001B[2J, Value = [redacted] }", new QueryParameter("a\u001b[2J", "v").ToString());
+        var post = new FormPost("token endpoint", new Uri("https://as.example/token"), Seq(
+            new QueryParameter("code", "c-secret"), new QueryParameter("code_verifier", "v-secret"), new QueryParameter("client_secret", "s-secret")), None);
+        var form = post.Form.ToString();
+        Assert.DoesNotContain("secret", form.Replace("client_secret", ""));
+        Assert.Contains("code_verifier", form);
+    }
+
+    [Fact]
     public void TheSecretsOfAFormPostAreItsSecretFieldsValues()
     {
         var post = new FormPost("n", new Uri("https://as.example/"), Seq(
