@@ -80,6 +80,33 @@ public class PrintingProperties
     }
 
     [Fact]
+    public void ATokenResponsePrintsServerTextEscaped()
+    {
+        using var extra = JsonDocument.Parse("1");
+        var response = new TokenResponse("at", "Bearer\u001b[2J", None, None, Some("read\r\nforged: line\u0007"), None,
+            HashMap(("x\u001b]0;title\u0007", extra.RootElement.Clone())), "{}");
+        Assert.Equal("TokenResponse { AccessToken = [redacted], TokenType = Bearer\\u001B[2J, ExpiresIn = None, RefreshToken = None, "
+            + "Scope = Some(read\\u000D\\u000Aforged: line\\u0007), IdToken = None, Extra = [x\\u001B]0;title\\u0007] }", response.ToString());
+    }
+
+    [Fact]
+    public void ARefusedCallbackPrintsServerTextEscaped()
+    {
+        var state = State.From("fuzzstate0fuzzstate1fuzzstate2fuzzstate3abc").IfLeft(_ => throw new InvalidOperationException());
+        var refused = new AuthorizationResponse.Refused("access_denied\u0007", Some("\u001b[31mred\r\nforged"), Some("https://as.example/e\u001b"), state,
+            Some("https://as.example\r\n"));
+        var printed = refused.ToString();
+        Assert.DoesNotContain(printed, c => char.IsControl(c));
+        Assert.Contains("ErrorDescription = Some(\\u001B[31mred\\u000D\\u000Aforged)", printed);
+        Assert.Contains("Error = access_denied\\u0007", printed);
+        Assert.Contains("ErrorUri = Some(https://as.example/e\\u001B)", printed);
+        Assert.Contains("Issuer = Some(https://as.example\\u000D\\u000A)", printed);
+        var granted = AuthorizationCode.From("c-secret").Map(code => new AuthorizationResponse.Granted(code, state, Some("https://as.example\u001b"))).IfLeft(_ => throw new InvalidOperationException());
+        Assert.DoesNotContain(granted.ToString(), c => char.IsControl(c));
+        Assert.DoesNotContain("c-secret", granted.ToString());
+    }
+
+    [Fact]
     public void TheSecretsOfAFormPostAreItsSecretFieldsValues()
     {
         var post = new FormPost("n", new Uri("https://as.example/"), Seq(
