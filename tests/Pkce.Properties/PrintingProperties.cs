@@ -54,6 +54,14 @@ public class PrintingProperties
     }
 
     [Fact]
+    public void ATokenSetPrintsServerTextEscaped()
+    {
+        var tokens = new TokenSet("at", "Bearer\u001b[2J", None, None, Some("read\r\nforged\u0007"), DateTimeOffset.UnixEpoch);
+        Assert.Equal("TokenSet { AccessToken = [redacted], TokenType = Bearer\\u001B[2J, ExpiresAt = None, RefreshToken = None, "
+            + "Scope = Some(read\\u000D\\u000Aforged\\u0007), ReceivedAt = 1970-01-01T00:00:00.0000000+00:00 }", tokens.ToString());
+    }
+
+    [Fact]
     public void AFormPostPrintsNamesNotValues()
     {
         var post = new FormPost("token endpoint", new Uri("https://as.example/token"), Seq(new QueryParameter("code", "c-secret"), new QueryParameter("x", "y")), Some("Basic abc"))
