@@ -2,7 +2,7 @@
 # Fuzzes one parser that reads outside input with afl-fuzz (Debian's afl++) and SharpFuzz (docs/fuzzing.md).
 #   ./fuzz.sh list              the targets
 #   ./fuzz.sh TARGET SECONDS    builds tests/Pkce.Fuzz (Release) into .fuzz/TARGET/bin, instruments Pkce.Core.dll there
-#                               (and the command's pkce.dll for cli-callback), seeds afl-fuzz from
+#                               (and the command's pkce.dll for the cli-* targets), seeds afl-fuzz from
 #                               tests/Pkce.Fuzz/corpus/TARGET, gives it the target's dictionary from
 #                               tests/Pkce.Fuzz/dictionaries, runs it for SECONDS, prints executions per second and the
 #                               crashes and hangs found, and copies each crash input to tests/Pkce.Fuzz/crashes/TARGET
@@ -42,14 +42,14 @@ dotnet tool restore >/dev/null
 # A fresh folder each time: every build is instrumented anew, and never twice.
 dotnet publish "$fuzz/Pkce.Fuzz.csproj" -c Release -o "$out/bin" --nologo -v quiet
 dotnet sharpfuzz "$out/bin/Pkce.Core.dll"
-if [ "$target" = cli-callback ]; then dotnet sharpfuzz "$out/bin/pkce.dll"; fi
+case $target in cli-*) dotnet sharpfuzz "$out/bin/pkce.dll" ;; esac
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 # A core_pattern that pipes cores to a handler (as containers have) delays crash reports; it cannot be changed here.
 if [ "$(head -c 1 /proc/sys/kernel/core_pattern 2>/dev/null)" = "|" ]; then export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1; fi
 # Tokens of the input's grammar (JSON, URLs, HTTP, DER) let the mutations reach past the parsers' first checks.
 case $target in
-  token|metadata|par|pending-codec|token-codec) dictionary=$fuzz/dictionaries/json.dict ;;
+  token|metadata|par|pending-codec|token-codec|cli-token-file) dictionary=$fuzz/dictionaries/json.dict ;;
   *) dictionary=$fuzz/dictionaries/$target.dict ;;
 esac
 status=0

@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pkce.LocalAuthority;
 
 namespace Pkce.Cli;
 
@@ -32,19 +31,20 @@ public sealed class CallbackListener : IAsyncDisposable
     public Task<string> Callback => _callback.Task;
 
     /// <summary>
-    /// Starts listening at 127.0.0.1 on the port of <paramref name="redirectUri"/> (0: any free port);
-    /// <paramref name="report"/> is told, in one printable line each, about every request that was ignored.
+    /// Starts listening at 127.0.0.1 on the port of <paramref name="redirectUri"/> (0: any free port), whatever the
+    /// configuration says (were it bound elsewhere, it is stopped and <see cref="NotLoopbackException"/>, an
+    /// <see cref="IOException"/>, is thrown); <paramref name="report"/> is told, in one printable line each, about every
+    /// request that was ignored.
     /// </summary>
     public static async Task<CallbackListener> StartAsync(Uri redirectUri, Action<string> report, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // 127.0.0.1 alone, whatever appsettings.json or the environment say (see LoopbackKestrel).
+        var builder = LoopbackKestrel.CreateBuilder(redirectUri.Port);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{redirectUri.Port}");
         var app = builder.Build();
         var listener = new CallbackListener(app, redirectUri, report);
         app.Run(listener.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var bound = new Uri(await LoopbackKestrel.StartAsync(app, "the callback listener", cancellationToken));
         listener.RedirectUri = new UriBuilder(redirectUri) { Port = bound.Port }.Uri;
         return listener;
     }

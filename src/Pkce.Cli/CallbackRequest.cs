@@ -14,7 +14,10 @@ internal static class CallbackRequest
     /// <summary>What to do with a request.</summary>
     internal abstract record Decision;
 
-    /// <summary>Refuse it with <paramref name="Status"/>; <paramref name="What"/> describes it (raw: show it through <see cref="ServerText.Printable"/>).</summary>
+    /// <summary>
+    /// Refuse it with <paramref name="Status"/>; <paramref name="What"/> describes it by method, host or path, never
+    /// its query (raw: show it through <see cref="ServerText.Printable"/>).
+    /// </summary>
     internal sealed record Refused(int Status, string What) : Decision;
 
     /// <summary>It is the callback: <paramref name="Url"/> is the full callback URL, for <see cref="Callback.Parse(string)"/>.</summary>
@@ -38,8 +41,10 @@ internal static class CallbackRequest
         // The Host header names this listener, or the request was aimed at another name that resolves here (DNS rebinding).
         if (!string.Equals(host, redirectUri.Authority, StringComparison.OrdinalIgnoreCase))
             return new Refused(StatusCodes.Status400BadRequest, $"a request for host '{host}'");
+        // Described by its path alone: the query of a stray request may carry a code (a browser that added a slash
+        // to the callback, say), and the description goes to stderr.
         if (!string.Equals(path, redirectUri.AbsolutePath, StringComparison.Ordinal))
-            return new Refused(StatusCodes.Status404NotFound, $"a {method} request for {target}");
+            return new Refused(StatusCodes.Status404NotFound, $"a {method} request for {path}");
         if (!HttpMethods.IsGet(method))
             return new Refused(StatusCodes.Status405MethodNotAllowed, $"a {method} request to the callback path");
         if (expected is null || !Callback.CarriesState(target, expected))

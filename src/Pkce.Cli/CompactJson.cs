@@ -40,20 +40,27 @@ internal static class CompactJson
 
     /// <summary>
     /// The instant of a UTC round-trip ("O") text as <see cref="TokenFile"/> writes it,
-    /// <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>; null for any other form.
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>; null for any other form, never an exception: each field must be all
+    /// digits and in range (a token file is input like any other, whatever wrote it).
     /// </summary>
     public static DateTimeOffset? RoundTripUtc(string text)
     {
         if (text.Length != 28 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' || text[27] != 'Z')
             return null;
+        // -1 for a field with any character that is not a digit: no field can be negative, so every check below refuses it.
         int Digits(int start, int count)
         {
             var n = 0;
-            for (var i = start; i < start + count; i++) n = text[i] is >= '0' and <= '9' ? n * 10 + text[i] - '0' : -1_000_000_000;
+            for (var i = start; i < start + count; i++)
+            {
+                if (text[i] is < '0' or > '9') return -1;
+                n = n * 10 + (text[i] - '0');
+            }
             return n;
         }
         int year = Digits(0, 4), month = Digits(5, 2), day = Digits(8, 2), hour = Digits(11, 2), minute = Digits(14, 2), second = Digits(17, 2), ticks = Digits(20, 7);
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59 || ticks < 0) return null;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59 || ticks < 0) return null;
         return new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks));
     }
 

@@ -16,7 +16,18 @@ public static class DemoCommand
     {
         var redirectUri = $"http://127.0.0.1:{FreePort()}/callback";
         terminal.Say("starting the local authorization server on 127.0.0.1");
-        await using var authority = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [redirectUri] }, cancellationToken);
+        LocalAuthority.LocalAuthority started;
+        try
+        {
+            started = await LocalAuthority.LocalAuthority.StartAsync(new LocalAuthorityOptions { RedirectUris = [redirectUri] }, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // NotLoopbackException among them: the server was stopped, and served nothing.
+            terminal.Say($"cannot start the local authorization server: {e.Message}");
+            return ExitCodes.FlowFailed;
+        }
+        await using var authority = started;
         terminal.Say($"issuer {authority.Issuer}; client {authority.Public.ClientId} (public, PKCE S256)");
         using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
         var options = new LoginOptions

@@ -129,7 +129,7 @@ public static class QuickToken
     }
 
     /// <summary>The access token of a token file, if it is stored, not marked for a new login, fresh, and printable.</summary>
-    private static string? FreshAccessToken(ReadOnlySpan<byte> content, DateTimeOffset now)
+    internal static string? FreshAccessToken(ReadOnlySpan<byte> content, DateTimeOffset now)
     {
         if (CompactJson.Value(content, "\"login_required\":"u8) is not { IsString: false }) return null;
         if (CompactJson.Value(content, "\"access_token\":"u8) is not { IsString: true, Text: { } token } || !TokenOutput.IsPrintable(token)) return null;

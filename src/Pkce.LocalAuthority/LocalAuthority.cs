@@ -3,8 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -147,7 +145,12 @@ public sealed class LocalAuthority : IAsyncDisposable
     /// <summary>When set, the token endpoint answers 500 with an HTML page.</summary>
     public bool TokenEndpointFails { get; set; }
 
-    /// <summary>Starts the authority on 127.0.0.1 and returns once it accepts requests.</summary>
+    /// <summary>
+    /// Starts the authority on 127.0.0.1 and returns once it accepts requests. Configuration (an
+    /// <c>appsettings.json</c> in the working directory, <c>Kestrel__Endpoints__...</c> or <c>ASPNETCORE_URLS</c> in the
+    /// environment) cannot move it elsewhere; were it bound to any other address, it is stopped and
+    /// <see cref="NotLoopbackException"/> is thrown.
+    /// </summary>
     public static async Task<LocalAuthority> StartAsync(LocalAuthorityOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new LocalAuthorityOptions();
@@ -156,9 +159,9 @@ public sealed class LocalAuthority : IAsyncDisposable
         var keepAlive = new SqliteConnection(connectionString);
         await keepAlive.OpenAsync(cancellationToken);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // 127.0.0.1 alone, whatever appsettings.json or the environment say (see LoopbackKestrel).
+        var builder = LoopbackKestrel.CreateBuilder(options.Port);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{options.Port}");
         builder.Services.AddDbContext<AuthorityDbContext>(db => db.UseSqlite(connectionString).UseOpenIddict());
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthorityDbContext>())
@@ -180,7 +183,7 @@ public sealed class LocalAuthority : IAsyncDisposable
                 server.AddSigningKey(DevelopmentKeys.Signing()).AddEncryptionKey(DevelopmentKeys.Encryption());
                 // RFC 7636 §4.2: "plain" is for clients that cannot do S256; OpenIddict lists it by default.
                 server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
-                // Plain http is safe here only because Kestrel listens on 127.0.0.1 alone (see UseUrls above).
+                // Plain http is safe here only because Kestrel listens on 127.0.0.1 alone (see LoopbackKestrel).
                 server.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
                 server.AddDpop();
             })
@@ -214,8 +217,16 @@ public sealed class LocalAuthority : IAsyncDisposable
             }, cancellationToken);
         }
 
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address;
+        try
+        {
+            address = await LoopbackKestrel.StartAsync(app, "the local authority", cancellationToken);
+        }
+        catch
+        {
+            await keepAlive.DisposeAsync();
+            throw;
+        }
         authority.Issuer = new Uri(address.TrimEnd('/') + "/");
         return authority;
     }

@@ -23,6 +23,9 @@ public sealed class SqlitePendingStore
 
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>The range of <see cref="DateTimeOffset.FromUnixTimeMilliseconds"/>: 0001-01-01 to 9999-12-31.</summary>
+    private static readonly long MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private readonly SqliteFile _file;
     private readonly TimeProvider _clock;
     private long _nextSweepTicks;
@@ -78,6 +81,10 @@ public sealed class SqlitePendingStore
             erase.Parameters.AddWithValue("$state", state.Value);
             await erase.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            // The entry is consumed either way; a stored expiry no instant can have (a corrupt or tampered row) is a
+            // store failure, as a corrupt payload is, never the exception of FromUnixTimeMilliseconds.
+            if (expires < MinUnixMilliseconds || expires > MaxUnixMilliseconds)
+                return Left<PkceError, PendingAuthorization>(new PkceError.StoreFailure("stored entry is corrupt: its expiry is out of range"));
             var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires);
             return _clock.GetUtcNow() >= expiresAt
                 ? Left<PkceError, PendingAuthorization>(new PkceError.StateExpired(expiresAt))

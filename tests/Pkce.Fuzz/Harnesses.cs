@@ -26,6 +26,7 @@ internal static class Harnesses
         ["token-codec"] = TokenEntry,
         ["cli-callback"] = CliCallbackRequest,
         ["dpop-key"] = DpopKeyImport,
+        ["cli-token-file"] = CliTokenFile,
     };
 
     /// <summary>
@@ -162,6 +163,17 @@ internal static class Harnesses
                         _ = DpopProof.Create(key, "POST", new Uri("https://login.example.com/token"), Fixed.Now, "fuzz-jti", None, None) + key;
                 },
                 error => _ = error.ToString());
+    }
+
+    /// <summary>
+    /// A token file of <c>pkce token --profile</c>, read the two ways the command reads one: the narrow reader that
+    /// answers before anything is loaded (<see cref="QuickToken.FreshAccessToken"/>, over <see cref="CompactJson"/>),
+    /// and the full command's (<see cref="TokenFile.Read"/>), whose refusal is the typed answer.
+    /// </summary>
+    public static void CliTokenFile(byte[] data)
+    {
+        _ = QuickToken.FreshAccessToken(data, Fixed.Now);
+        _ = TokenFile.Read(data).Match(stored => stored.ToString(), problem => ServerText.Printable(problem));
     }
 
     /// <summary>The path of a request target: origin form up to <c>?</c>, or the path of an absolute form.</summary>

@@ -58,12 +58,32 @@ public sealed partial class SecretPrintingTests
 
     private static bool IsSecretName(string name, Type owner) => SecretName().IsMatch(name) && !IsErrorCode(name, owner);
 
-    /// <summary>A field holds a secret by its name, or as the <c>Value</c> of a secret wrapper (ClientSecret, CodeVerifier, a secret's parts).</summary>
+    /// <summary>
+    /// A URL that a callback delivered carries its code in its query: a member named for a callback
+    /// (<c>CallbackUrl</c>, <c>CallbackUri</c>, <c>Callback</c>), or a text member named just <c>Url</c>, which says
+    /// nothing of where it came from. The <c>Url</c>/<c>Uri</c> exclusion of <see cref="SecretName"/> is for
+    /// addresses that configuration or a server gives (<c>RedirectUri</c>, <c>RootUrl</c>, <c>ErrorUri</c>).
+    /// </summary>
+    [GeneratedRegex(@"^.*Callback(Url|Uri)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex CallbackName();
+
+    /// <summary>
+    /// A field holds a secret by its name; as a callback URL (<see cref="CallbackName"/>, or a text <c>Url</c>); or
+    /// as a <c>Value</c> inside a secret wrapper (ClientSecret, CodeVerifier, a secret's parts) or beside a
+    /// <c>Name</c>: a name/value pair (a form or query parameter) holds whatever its name says, a code, a verifier or
+    /// a client secret among them, so its value is a secret whatever the owner is called.
+    /// </summary>
     private static bool IsSecret(FieldInfo field, Type owner, bool insideSecret)
     {
         var name = MemberName(field.Name);
-        return IsSecretName(name, owner) || (name == "Value" && (insideSecret || SecretName().IsMatch(owner.Name)));
+        var text = field.FieldType == typeof(string) || field.FieldType == typeof(Option<string>);
+        return IsSecretName(name, owner)
+               || (text && (CallbackName().IsMatch(name) || name == "Url"))
+               || (name == "Value" && (insideSecret || SecretName().IsMatch(owner.Name) || IsNameValuePair(owner)));
     }
+
+    /// <summary>Whether <paramref name="owner"/> has a <c>Name</c> member beside its <c>Value</c>.</summary>
+    private static bool IsNameValuePair(Type owner) => InstanceFields(owner).Any(f => MemberName(f.Name) == "Name");
 
     private static bool IsOurs(Type type) => Assemblies.Contains(type.Assembly);
 
@@ -198,7 +218,7 @@ public sealed partial class SecretPrintingTests
         [
             typeof(LoginOptions), typeof(PkceSettings), typeof(TokenResponse), typeof(PendingAuthorization), typeof(VerifiedCallback),
             typeof(UserSecrets), typeof(ClientSecret), typeof(CodeVerifier), typeof(AuthorizationCode), typeof(Pkce.Http.FormPost),
-            typeof(PkceTokenResponse), typeof(ClientConfig), typeof(FlowSecrets),
+            typeof(PkceTokenResponse), typeof(ClientConfig), typeof(FlowSecrets), typeof(QueryParameter), typeof(CallbackRequest.Accepted),
         ];
         Assert.Empty(known.Except(holders));
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\nsecret holders walked: " + string.Join(", ", holders));

@@ -54,6 +54,14 @@ public class PrintingProperties
     }
 
     [Fact]
+    public void ATokenSetPrintsServerTextEscaped()
+    {
+        var tokens = new TokenSet("at", "Bearer\u001b[2J", None, None, Some("read\r\nforged\u0007"), DateTimeOffset.UnixEpoch);
+        Assert.Equal("TokenSet { AccessToken = [redacted], TokenType = Bearer\\u001B[2J, ExpiresAt = None, RefreshToken = None, "
+            + "Scope = Some(read\\u000D\\u000Aforged\\u0007), ReceivedAt = 1970-01-01T00:00:00.0000000+00:00 }", tokens.ToString());
+    }
+
+    [Fact]
     public void AFormPostPrintsNamesNotValues()
     {
         var post = new FormPost("token endpoint", new Uri("https://as.example/token"), Seq(new QueryParameter("code", "c-secret"), new QueryParameter("x", "y")), Some("Basic abc"))
@@ -62,6 +70,48 @@ public class PrintingProperties
         };
         Assert.Equal("FormPost { Name = token endpoint, Endpoint = https://as.example/token, Form = [code, x], Authorization = Basic [redacted], Proof = [redacted] }", post.ToString());
         Assert.EndsWith("Authorization = none, Proof = none }", (post with { Authorization = None, Proof = None }).ToString());
+    }
+
+    [Fact]
+    public void AQueryParameterPrintsItsNameNotItsValue()
+    {
+        Assert.Equal("QueryParameter { Name = code_verifier, Value = [redacted] }", new QueryParameter("code_verifier", "v-secret").ToString());
+        // Any parameter's value: which names carry a secret depends on the server (an API key in an extra, say).
+        Assert.Equal("QueryParameter { Name = x, Value = [redacted] }", new QueryParameter("x", "y").ToString());
+        // A name can come from a callback's query: shown through ServerText.
+        Assert.Equal("QueryParameter { Name = a\\u001B[2J, Value = [redacted] }", new QueryParameter("a\u001b[2J", "v").ToString());
+        var post = new FormPost("token endpoint", new Uri("https://as.example/token"), Seq(
+            new QueryParameter("code", "c-secret"), new QueryParameter("code_verifier", "v-secret"), new QueryParameter("client_secret", "s-secret")), None);
+        var form = post.Form.ToString();
+        Assert.DoesNotContain("secret", form.Replace("client_secret", ""));
+        Assert.Contains("code_verifier", form);
+    }
+
+    [Fact]
+    public void ATokenResponsePrintsServerTextEscaped()
+    {
+        using var extra = JsonDocument.Parse("1");
+        var response = new TokenResponse("at", "Bearer\u001b[2J", None, None, Some("read\r\nforged: line\u0007"), None,
+            HashMap(("x\u001b]0;title\u0007", extra.RootElement.Clone())), "{}");
+        Assert.Equal("TokenResponse { AccessToken = [redacted], TokenType = Bearer\\u001B[2J, ExpiresIn = None, RefreshToken = None, "
+            + "Scope = Some(read\\u000D\\u000Aforged: line\\u0007), IdToken = None, Extra = [x\\u001B]0;title\\u0007] }", response.ToString());
+    }
+
+    [Fact]
+    public void ARefusedCallbackPrintsServerTextEscaped()
+    {
+        var state = State.From("fuzzstate0fuzzstate1fuzzstate2fuzzstate3abc").IfLeft(_ => throw new InvalidOperationException());
+        var refused = new AuthorizationResponse.Refused("access_denied\u0007", Some("\u001b[31mred\r\nforged"), Some("https://as.example/e\u001b"), state,
+            Some("https://as.example\r\n"));
+        var printed = refused.ToString();
+        Assert.DoesNotContain(printed, c => char.IsControl(c));
+        Assert.Contains("ErrorDescription = Some(\\u001B[31mred\\u000D\\u000Aforged)", printed);
+        Assert.Contains("Error = access_denied\\u0007", printed);
+        Assert.Contains("ErrorUri = Some(https://as.example/e\\u001B)", printed);
+        Assert.Contains("Issuer = Some(https://as.example\\u000D\\u000A)", printed);
+        var granted = AuthorizationCode.From("c-secret").Map(code => new AuthorizationResponse.Granted(code, state, Some("https://as.example\u001b"))).IfLeft(_ => throw new InvalidOperationException());
+        Assert.DoesNotContain(granted.ToString(), c => char.IsControl(c));
+        Assert.DoesNotContain("c-secret", granted.ToString());
     }
 
     [Fact]

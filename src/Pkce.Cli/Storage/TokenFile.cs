@@ -52,10 +52,10 @@ public static class TokenFile
                 ? Some(new TokenSet(
                     t.GetProperty("access_token").GetString() ?? throw new FormatException("access_token is null"),
                     t.GetProperty("token_type").GetString() ?? throw new FormatException("token_type is null"),
-                    Optional(t, "expires_at").Map(at => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)),
+                    Optional(t, "expires_at").Map(Instant),
                     Optional(t, "refresh_token"),
                     Optional(t, "scope"),
-                    Optional(t, "received_at").Map(at => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind))
+                    Optional(t, "received_at").Map(Instant)
                         .IfNone(DateTimeOffset.MinValue)))
                 : None;
             return new StoredTokens(version, tokens, loginRequired);
@@ -65,6 +65,17 @@ public static class TokenFile
             return $"the token file is not what this command writes ({e.GetType().Name})";
         }
     }
+
+    /// <summary>
+    /// The forms <see cref="Write"/> gives an instant (<c>"O"</c> of a UTC time: <c>...fffffffZ</c>), and the same with
+    /// an offset. Exact: a truncated time or one without a zone (which a lenient parse would take as local) is not
+    /// what this command writes, and <see cref="Read"/> refuses the file.
+    /// </summary>
+    private static readonly string[] InstantForms = ["yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz"];
+
+    /// <summary>An instant of <see cref="InstantForms"/>; <see cref="FormatException"/> (or an out-of-range <see cref="ArgumentException"/>) otherwise.</summary>
+    private static DateTimeOffset Instant(string text) =>
+        DateTimeOffset.ParseExact(text, InstantForms, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     private static Option<string> Optional(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Some(value.GetString()!) : None;

@@ -16,6 +16,13 @@ public abstract record AuthorizationResponse
     /// <summary>The callback's <c>iss</c> (RFC 9207 §2), if sent.</summary>
     public Option<string> Issuer { get; }
 
+    /// <summary>Prints the state and the issuer, which came in the callback: shown through <see cref="ServerText.Printable"/>.</summary>
+    protected virtual bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"State = {State}, Issuer = {Issuer.Map(ServerText.Printable)}");
+        return true;
+    }
+
     /// <summary>The server granted a code.</summary>
     /// <param name="Code">The authorization code (secret).</param>
     /// <param name="State">The callback's state.</param>
@@ -29,5 +36,15 @@ public abstract record AuthorizationResponse
     /// <param name="State">The callback's state.</param>
     /// <param name="Issuer">The callback's iss, if sent.</param>
     public sealed record Refused(string Error, Option<string> ErrorDescription, Option<string> ErrorUri, State State, Option<string> Issuer)
-        : AuthorizationResponse(State, Issuer);
+        : AuthorizationResponse(State, Issuer)
+    {
+        /// <summary>Prints every member; error, description and URI are the server's text, shown through <see cref="ServerText.Printable"/>.</summary>
+        protected override bool PrintMembers(System.Text.StringBuilder builder)
+        {
+            base.PrintMembers(builder);
+            builder.Append($", Error = {ServerText.Printable(Error)}, ErrorDescription = {ErrorDescription.Map(ServerText.Printable)}, ");
+            builder.Append($"ErrorUri = {ErrorUri.Map(ServerText.Printable)}");
+            return true;
+        }
+    }
 }

@@ -83,7 +83,19 @@ public static class QueryString
 
 }
 
-/// <summary>One decoded query parameter.</summary>
+/// <summary>
+/// One decoded query or form parameter. Prints its name only (through <see cref="ServerText.Printable"/>: a callback's
+/// names come from outside) and every value as <see cref="Redaction.Mark"/>, whatever the name: the values of
+/// <c>code</c>, <c>code_verifier</c>, <c>client_secret</c>, <c>refresh_token</c> and a caller's extras are secrets, and
+/// a printed list of parameters (a <see cref="Http.FormPost"/>'s <c>Form</c>, a parsed callback) must not tell which.
+/// </summary>
 /// <param name="Name">The decoded name.</param>
-/// <param name="Value">The decoded value.</param>
-public sealed record QueryParameter(string Name, string Value);
+/// <param name="Value">The decoded value (printed as <see cref="Redaction.Mark"/>).</param>
+public sealed record QueryParameter(string Name, string Value)
+{
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(ServerText.Printable(Name)).Append(", Value = ").Append(Redaction.Mark);
+        return true;
+    }
+}

@@ -6,7 +6,8 @@ namespace Pkce;
 
 /// <summary>
 /// A successful access token response (RFC 6749 §5.1), parsed by <see cref="TokenResponseParser.Parse(Http.HttpAnswer, bool)"/>.
-/// Prints its token type, lifetime and scope only; tokens and <see cref="RawJson"/> are secrets.
+/// Prints its token type, lifetime, scope and the names of <see cref="Extra"/> only, as <see cref="ServerText.Printable"/>
+/// shows server text; tokens and <see cref="RawJson"/> are secrets.
 /// </summary>
 /// <param name="AccessToken">The access token.</param>
 /// <param name="TokenType">The token type, e.g. <c>Bearer</c> (compare case-insensitively, RFC 6749 §5.1).</param>
@@ -36,11 +37,12 @@ public sealed record TokenResponse(
         return document.RootElement.Clone();
     }
 
+    // The token type, the scope and the names of the other members are the server's text: shown through ServerText.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, ");
-        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope}, ");
-        builder.Append($"IdToken = {IdToken.Map(_ => Redaction.Mark)}, Extra = [{string.Join(", ", Extra.Keys)}]");
+        builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {ServerText.Printable(TokenType)}, ExpiresIn = {ExpiresIn}, ");
+        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope.Map(ServerText.Printable)}, ");
+        builder.Append($"IdToken = {IdToken.Map(_ => Redaction.Mark)}, Extra = [{string.Join(", ", Extra.Keys.Map(ServerText.Printable))}]");
         return true;
     }
 }

@@ -52,10 +52,11 @@ public sealed record TokenSet(string AccessToken, string TokenType, Option<DateT
             at => at - now > TimeSpan.FromTicks(Math.Min(margin.Ticks, Math.Max(0, (at - ReceivedAt).Ticks / 2))) || (at >= ReceivedAt && now >= ReceivedAt && now - ReceivedAt < TimeSpan.FromSeconds(1)),
             () => true);
 
+    // The token type and the scope are the server's text (or a store's): shown through ServerText.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {TokenType}, ExpiresAt = {ExpiresAt}, ");
-        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope}, ReceivedAt = {ReceivedAt:O}");
+        builder.Append($"AccessToken = {Redaction.Mark}, TokenType = {ServerText.Printable(TokenType)}, ExpiresAt = {ExpiresAt}, ");
+        builder.Append($"RefreshToken = {RefreshToken.Map(_ => Redaction.Mark)}, Scope = {Scope.Map(ServerText.Printable)}, ReceivedAt = {ReceivedAt:O}");
         return true;
     }
 }

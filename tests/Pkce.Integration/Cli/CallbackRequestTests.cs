@@ -35,4 +35,27 @@ public sealed class CallbackRequestTests
     [Fact] // found by fuzzing (tests/Pkce.Fuzz/crashes/cli-callback): new Uri(redirect, target) threw UriFormatException
     public void An_absolute_target_whose_authority_does_not_parse_is_refused_not_thrown() =>
         Assert.Equal(400, Assert.IsType<CallbackRequest.Refused>(Decide("GET", $"zstate3abc://1de=/callback?error=d&state={Expected}")).Status);
+
+    [Theory]
+    [InlineData("/callback/?code=REAL-CODE&state=STATE", "/callback/", "a GET request for /callback/")]
+    [InlineData("/other?code=REAL-CODE", "/other", "a GET request for /other")]
+    [InlineData("http://127.0.0.1:53682/callback/?code=REAL-CODE&state=STATE", "/callback/", "a GET request for /callback/")]
+    public void A_request_on_another_path_is_described_by_its_path_never_its_query(string target, string path, string what)
+    {
+        var refused = Assert.IsType<CallbackRequest.Refused>(Decide("GET", target.Replace("STATE", Expected.Value), path: path));
+        Assert.Equal((404, what), (refused.Status, refused.What));
+    }
+
+    [Fact]
+    public async Task The_listener_reports_a_stray_request_by_its_path_without_its_query()
+    {
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var listener = await CallbackListener.StartAsync(new Uri("http://127.0.0.1:0/callback"), reports.Enqueue, default);
+        using var http = new HttpClient();
+        using var answer = await http.GetAsync(new Uri(listener.RedirectUri, "/callback/?code=REAL-CODE&state=x"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
+        var report = Assert.Single(reports);
+        Assert.StartsWith("ignored a GET request for /callback/ (answered 404)", report);
+        Assert.DoesNotContain("REAL-CODE", report);
+    }
 }

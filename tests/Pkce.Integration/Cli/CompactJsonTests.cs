@@ -41,4 +41,8 @@ public sealed class CompactJsonTests
     [InlineData("2026-11-26T24:05:06.0000000Z")]
     [InlineData("2026-11-26T04:05:06.000000xZ")]
     public void Other_time_forms_are_not_understood(string text) => Assert.Null(CompactJson.RoundTripUtc(text));
+
+    [Theory]
+    [MemberData(nameof(ProfileTests.MalformedExpiries), MemberType = typeof(ProfileTests))]
+    public void A_malformed_time_is_not_understood_and_never_throws(string text) => Assert.Null(CompactJson.RoundTripUtc(text));
 }

@@ -431,4 +431,54 @@ public sealed class ProfileTests(CliAuthorityFixture fixture, Xunit.Abstractions
         var token = await RunAsync(["token", "--profile", "switch"]);
         Assert.Equal((ExitCodes.Success, before + "\n"), (token.Exit, token.Out));
     }
+
+    /// <summary>Expiries a token file may hold after an editor, a disk or another program touched it.</summary>
+    public static TheoryData<string> MalformedExpiries() =>
+    [
+        "2099-11-26T1x:00:00.0000000Z", "2099-11-26Tx1:00:00.0000000Z", "2099-11-26T10:x0:00.0000000Z", "2099-11-26T10:00:0x.0000000Z",
+        "20x9-11-26T10:00:00.0000000Z", "2099-1x-26T10:00:00.0000000Z", "2099-11-2xT10:00:00.0000000Z", "2099-11-26T10:00:00.x000000Z",
+        "2099-11-26T10:00:00.000000xZ", "2099-11-26T-1:00:00.0000000Z", "2099-11-26T10:-1:00.0000000Z", "2099-11-26T24:00:00.0000000Z",
+        "2099-11-26T10:60:00.0000000Z", "2099-11-26T10:00:60.0000000Z", "2099-13-26T10:00:00.0000000Z", "2099-02-30T10:00:00.0000000Z",
+        "0000-11-26T10:00:00.0000000Z", "2099-11-26T10:00:00.0000000", "2099-11-26T10:00", "", "2099-11-26T10:00:00.-999999Z",
+        "9999-12-31T23:59:59.9999999-01:00",
+    ];
+
+    [Theory]
+    [MemberData(nameof(MalformedExpiries))]
+    public async Task A_token_file_with_a_malformed_expiry_is_refused_as_a_store_failure_never_a_crash(string expiry)
+    {
+        await LoginAsync("malformed", Authority.Public);
+        var (profile, _) = await StoredAsync("malformed");
+        using (var profiles = Open())
+        {
+            var path = profiles.TokensOf(profile).PathOf(profile.Key);
+            var content = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path));
+            var written = System.Text.RegularExpressions.Regex.Match(content, "\"expires_at\":\"[^\"]*\"").Value;
+            Assert.NotEqual("", written);
+            File.WriteAllText(path, content.Replace(written, $"\"expires_at\":\"{expiry}\""));
+        }
+
+        Assert.Null(QuickToken.Answer(["token", "--profile", "malformed"], name => name == StateDirectory.Variable ? _state : null, DateTimeOffset.UtcNow));
+        var (exit, stdout, stderr) = await RunAsync(["token", "--profile", "malformed"]);
+        Assert.Equal((ExitCodes.FlowFailed, ""), (exit, stdout));
+        Assert.Contains("store_failure", stderr);
+        Assert.Contains("the token file is not what this command writes", stderr);
+    }
+
+    [Fact]
+    public async Task A_token_process_given_a_token_file_with_a_malformed_expiry_exits_with_the_refusal_not_an_abort()
+    {
+        await LoginAsync("malformed-process", Authority.Public);
+        var (profile, _) = await StoredAsync("malformed-process");
+        using (var profiles = Open())
+        {
+            var path = profiles.TokensOf(profile).PathOf(profile.Key);
+            var content = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path));
+            File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(content, "\"expires_at\":\"[^\"]*\"", "\"expires_at\":\"2099-11-26T1x:00:00.0000000Z\""));
+        }
+        var (exit, stdout, stderr) = await ProcessAsync(["token", "--profile", "malformed-process"]);
+        Assert.Equal((ExitCodes.FlowFailed, ""), (exit, stdout));
+        Assert.Contains("the token file is not what this command writes", stderr);
+        Assert.DoesNotContain("Unhandled exception", stderr);
+    }
 }

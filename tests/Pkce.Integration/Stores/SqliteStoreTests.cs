@@ -126,6 +126,32 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.StartsWith("stored entry is corrupt", error.Reason);
     }
 
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    [InlineData(253_402_300_800_000L)] // 10000-01-01, one millisecond past DateTimeOffset.MaxValue
+    [InlineData(-62_135_596_800_001L)] // one millisecond before 0001-01-01
+    public async Task An_entry_whose_stored_expiry_is_out_of_range_is_a_store_failure_not_an_exception(long expiresAt)
+    {
+        var path = FilePath($"expiry-{expiresAt}.db");
+        var store = new SqlitePendingStore(path);
+        var pending = NewPending();
+        await store.Save(pending, default).ToEither();
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var tamper = connection.CreateCommand();
+            tamper.CommandText = "UPDATE pending SET expires_at = $expires";
+            tamper.Parameters.AddWithValue("$expires", expiresAt);
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+        var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Take(pending.State, default)));
+        Assert.Equal("stored entry is corrupt: its expiry is out of range", error.Reason);
+        Assert.DoesNotContain(pending.Verifier.Value, error.ToString());
+        // The entry was consumed: its secrets are gone, and another take is a replay.
+        Assert.IsType<PkceError.StateReplayed>(await Expect.Left(store.Take(pending.State, default)));
+    }
+
     [Fact, UnsupportedOSPlatform("windows")] // file modes are Unix permission bits
     public async Task The_file_and_its_journal_are_created_readable_and_writable_by_the_owner_only()
     {
