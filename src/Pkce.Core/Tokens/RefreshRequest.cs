@@ -25,10 +25,9 @@ public static class RefreshRequest
     /// </summary>
     public static Option<string> RotatedRefreshToken(HttpAnswer answer) =>
         answer.Status is >= 200 and < 300
-            ? JsonAnswer.Read(answer, (root, _) => JsonAnswer.TryString(root, WireNames.RefreshToken, out var token, out string? _) && token is { Length: > 0 } rotated
-                    ? Right<PkceError, string>(rotated)
-                    : Left<PkceError, string>(new PkceError.InvalidValue("refresh token", "none")))
-                .ToOption()
+            ? JsonAnswer.Read(answer, (root, _) => Right<PkceError, Option<string>>(
+                    JsonAnswer.TryString(root, WireNames.RefreshToken, out var token, out string? _) && token is { Length: > 0 } rotated ? Some(rotated) : None))
+                .ToOption().Flatten()
             : None;
 
     /// <summary>Sends the refresh grant once and parses the answer as a token response.</summary>
