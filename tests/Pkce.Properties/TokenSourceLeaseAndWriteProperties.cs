@@ -225,6 +225,22 @@ public class TokenSourceLeaseAndWriteProperties
     }
 
     [Fact]
+    public void ASignOutThatLosesTheSwapIsAStoreFailure()
+    {
+        var rig = RigFor(_ => new HttpResponseMessage(HttpStatusCode.OK), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (n.Tokens.IsNone && n.LoginRequired.IsSome) WriteElsewhere(rig, NewLogin(rig, "at-new", "rt-new"));
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.StoreFailure>(Support.Left(Support.Run(rig.Source.Revoke(Key, CancellationToken.None))));
+        Assert.Equal("the tokens changed while the sign-out held the lease", error.Reason);
+    }
+
+    [Fact]
     public void AForcedRefreshWithoutRefreshTokenSaysSo()
     {
         var rig = RigFor(_ => throw new InvalidOperationException());
