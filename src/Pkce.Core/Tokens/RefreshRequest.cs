@@ -24,12 +24,10 @@ public static class RefreshRequest
     /// malformed lifetime): the server has rotated, the old refresh token is spent, and the new one must be kept.
     /// </summary>
     public static Option<string> RotatedRefreshToken(HttpAnswer answer) =>
-        answer.Status is >= 200 and < 300
-            ? JsonAnswer.Read(answer, (root, _) => JsonAnswer.TryString(root, WireNames.RefreshToken, out var token, out string? _) && token is { Length: > 0 } rotated
-                    ? Right<PkceError, string>(rotated)
-                    : Left<PkceError, string>(new PkceError.InvalidValue("refresh token", "none")))
-                .ToOption()
-            : None;
+        // JsonAnswer.Read hands only a 2xx answer to the reader.
+        JsonAnswer.Read(answer, (root, _) => Right<PkceError, Option<string>>(
+                JsonAnswer.TryString(root, WireNames.RefreshToken, out var token, out string? _) && token is { Length: > 0 } rotated ? Some(rotated) : None))
+            .ToOption().Flatten();
 
     /// <summary>Sends the refresh grant once and parses the answer as a token response.</summary>
     public static EitherAsync<PkceError, TokenResponse> Send(PkceConfig config, HttpPort http, string refreshToken, Option<string> scope, CancellationToken cancellationToken) =>

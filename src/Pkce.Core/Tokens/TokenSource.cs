@@ -65,8 +65,8 @@ public sealed class TokenSource
             if (current.IsLeft) return current.Map(_ => tokens);
             var version = current.Map(c => c.Version).IfLeft(0);
             var written = await _store.Swap(key, version, new StoredTokens(0, Some(tokens), None), cancellationToken).ToEither().ConfigureAwait(false);
-            if (written.IsLeft) return written.Map(_ => tokens);
-            if (written.IfLeft(false)) return tokens;
+            if (written.Case is PkceError failure) return failure;
+            if (written.Case is true) return tokens;
         }
     }
 
@@ -144,7 +144,7 @@ public sealed class TokenSource
 
     /// <summary>Why stored tokens cannot be used, if they cannot.</summary>
     private static PkceError? Usable(StoredTokens stored) =>
-        stored.LoginRequired.IsSome ? new PkceError.LoginRequired(stored.LoginRequired.IfNone(""))
+        stored.LoginRequired.Case is string reason ? new PkceError.LoginRequired(reason)
         : stored.Tokens.IsNone ? new PkceError.LoginRequired("no tokens are stored for this user, resource and scope")
         : null;
 
@@ -172,8 +172,8 @@ public sealed class TokenSource
         {
             var asked = _deps.Clock.GetTimestamp();
             var leased = await _store.Acquire(key, _holder, ttl, CancellationToken.None).ToEither().ConfigureAwait(false);
-            if (leased.IsLeft) return leased.Map(_ => default(T)!);
-            if (leased.IfLeft(false))
+            if (leased.Case is PkceError failure) return failure;
+            if (leased.Case is true)
             {
                 try
                 {
@@ -206,9 +206,9 @@ public sealed class TokenSource
         if (_unsaved.TryGetValue(key.Value, out var unsaved) && unsaved.BaseVersion == current.Version)
         {
             var saved = await _store.Swap(key, current.Version, new StoredTokens(0, Some(unsaved.Tokens), None), CancellationToken.None).ToEither().ConfigureAwait(false);
-            if (saved.IsLeft) return saved.Map(_ => default(TokenSet)!);
+            if (saved.Case is PkceError failure) return failure;
             _unsaved.TryRemove(key.Value, out _);
-            if (saved.IfLeft(false))
+            if (saved.Case is true)
             {
                 if (unsaved.Tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)) return unsaved.Tokens;
                 (current, seenVersion) = (new StoredTokens(current.Version + 1, Some(unsaved.Tokens), None), current.Version + 1);
@@ -218,7 +218,7 @@ public sealed class TokenSource
         var tokens = current.Tokens.IfNone(() => throw new InvalidOperationException());
         // Renewed by someone else between our read and the lease: use theirs, never redeem their refresh token again.
         if (current.Version != seenVersion) return tokens;
-        if (tokens.RefreshToken.IsNone)
+        if (tokens.RefreshToken.Case is not string refreshToken)
             return tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)
                 ? new PkceError.LoginRequired("the tokens have no refresh token")
                 : await MarkLoginRequired(key, current, "the tokens have no refresh token").ConfigureAwait(false);
@@ -227,7 +227,7 @@ public sealed class TokenSource
         if (deadline <= TimeSpan.Zero) return new PkceError.StoreFailure("the refresh lease ran out before the refresh could be sent");
 
         Interlocked.Increment(ref _refreshes);
-        var request = RefreshRequest.Build(_config, tokens.RefreshToken.IfNone(""), None);
+        var request = RefreshRequest.Build(_config, refreshToken, None);
         if (request.IsLeft) return request.Map(_ => default(TokenSet)!);
         var post = request.IfLeft(() => throw new InvalidOperationException());
         var answer = await DpopPost.Send(_deps, post, deadline, CancellationToken.None).ConfigureAwait(false);
@@ -237,9 +237,9 @@ public sealed class TokenSource
         var error = parsed.Match(_ => throw new InvalidOperationException(), e => e);
         // The server answered 2xx with a rotated refresh token we could not otherwise use: the old one is spent.
         var rotated = answer.ToOption().Bind(RefreshRequest.RotatedRefreshToken);
-        if (rotated.IsSome)
+        if (rotated.Case is string rotatedToken)
         {
-            var written = await WriteAsync(key, current, tokens.WithRotatedRefreshToken(rotated.IfNone(""))).ConfigureAwait(false);
+            var written = await WriteAsync(key, current, tokens.WithRotatedRefreshToken(rotatedToken)).ConfigureAwait(false);
             return written.Bind(_ => Left<PkceError, TokenSet>(error));
         }
         // RFC 6749 §5.2: invalid_grant answers 400; the same code on another status is not taken as final.
@@ -261,7 +261,7 @@ public sealed class TokenSource
             _unsaved[key.Value] = (current.Version, renewed);
             return written.Map(_ => renewed);
         }
-        return written.IfLeft(false) ? renewed : await StoredNowAsync(key, "the tokens changed while the refresh lease was held").ConfigureAwait(false);
+        return written.Case is true ? renewed : await StoredNowAsync(key, "the tokens changed while the refresh lease was held").ConfigureAwait(false);
     }
 
     /// <summary>What is stored now, when it can be used; otherwise a store failure saying why we looked.</summary>
@@ -280,8 +280,8 @@ public sealed class TokenSource
     private async Task<Either<PkceError, TokenSet>> MarkLoginRequired(TokenKey key, StoredTokens current, string reason)
     {
         var written = await _store.Swap(key, current.Version, current with { LoginRequired = Some(reason) }, CancellationToken.None).ToEither().ConfigureAwait(false);
-        if (written.IsLeft) return written.Map(_ => default(TokenSet)!);
-        if (written.IfLeft(false)) return new PkceError.LoginRequired(reason);
+        if (written.Case is PkceError failure) return failure;
+        if (written.Case is true) return new PkceError.LoginRequired(reason);
         var now = await StoredNowAsync(key, reason).ConfigureAwait(false);
         return now.IsRight ? now : new PkceError.LoginRequired(reason);
     }

@@ -32,7 +32,7 @@ public sealed record TokenKey(UserKey User, string Resource, string Scope)
         {
             var value = Value;
             var bytes = new byte[value.Length * 2];
-            for (var i = 0; i < value.Length; i++) (bytes[2 * i], bytes[2 * i + 1]) = ((byte)value[i], (byte)(value[i] >> 8));
+            for (var i = 0; i < value.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), value[i]);
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         }
     }

@@ -1,0 +1,334 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Pkce.Properties;
+
+/// <summary>
+/// <see cref="TokenSource"/>'s lease arithmetic (the refresh is answered while the lease surely holds) and its writes
+/// under races (compare-and-swap lost to another writer, a sign-out or a new login in between, a renewal kept in
+/// memory that has gone stale), over the in-memory store with hooks and the in-process server.
+/// </summary>
+public class TokenSourceLeaseAndWriteProperties
+{
+    private static readonly TokenKey Key = new(Support.User("alice"), "https://api.example", "read");
+
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(5);
+
+    private sealed record Rig(TokenSource Source, InMemoryTokenStore Memory, FakeServer Server, FakeTimeProvider Clock, PkceConfig Config);
+
+    /// <summary>A source over the in-memory store (changed by <paramref name="hooks"/>) and the server answering <paramref name="answer"/>.</summary>
+    private static Rig RigFor(Func<FakeServer.Sent, HttpResponseMessage> answer, Func<Rig, TokenStore, TokenStore>? hooks = null,
+        TimeSpan? timeout = null, TimeSpan serverDelay = default, TokenSourceOptions? options = null)
+    {
+        var clock = Support.Clock();
+        var server = new FakeServer(answer) { Delay = serverDelay };
+        var config = Support.Config(Support.ValidSettings with { RevocationEndpoint = "https://as.example/revoke", Timeout = timeout ?? PkceSettings.DefaultTimeout });
+        var memory = new InMemoryTokenStore(clock);
+        Rig? rig = null;
+        var ports = memory.Ports;
+        if (hooks is not null)
+        {
+            // The hooks see the rig once it exists (they run only when the source calls the store).
+            var hooked = new Lazy<TokenStore>(() => hooks(rig!, memory.Ports));
+            ports = new TokenStore(
+                (k, ct) => hooked.Value.Load(k, ct),
+                (k, v, n, ct) => hooked.Value.Swap(k, v, n, ct),
+                (k, ct) => hooked.Value.Delete(k, ct),
+                (k, h, t, ct) => hooked.Value.Acquire(k, h, t, ct),
+                (k, h, ct) => hooked.Value.Release(k, h, ct));
+        }
+        var source = new TokenSource(config, new Dependencies(Support.Replay([7]), clock, server.Port()), ports, options);
+        return rig = new Rig(source, memory, server, clock, config);
+    }
+
+    private static TokenResponse Response(string access, string? refresh = "rt-0") =>
+        new(access, "Bearer", Some(TimeSpan.FromHours(1)), Optional(refresh), None, None, HashMap<string, System.Text.Json.JsonElement>(), "{}");
+
+    private static void Save(Rig rig, string access, string? refresh = "rt-0") =>
+        Support.Right(Support.Run(rig.Source.Save(Key, Response(access, refresh), CancellationToken.None)));
+
+    private static Either<PkceError, TokenSet> Refresh(Rig rig) => Support.Run(rig.Source.Refresh(Key, CancellationToken.None));
+
+    private static StoredTokens Stored(Rig rig) => Support.Right(Support.Run(rig.Memory.Load(Key, CancellationToken.None)));
+
+    /// <summary>Writes <paramref name="next"/> over whatever is stored, as another process would.</summary>
+    private static void WriteElsewhere(Rig rig, StoredTokens next) =>
+        Assert.True(Support.Right(Support.Run(rig.Memory.Swap(Key, Stored(rig).Version, next, CancellationToken.None))));
+
+    private static StoredTokens NewLogin(Rig rig, string access, string refresh) =>
+        new(0, Some(TokenSet.From(Response(access, refresh), rig.Clock.GetUtcNow())), None);
+
+    private static readonly StoredTokens SignedOutElsewhere = new(0, None, Some("signed out elsewhere"));
+
+    [Fact]
+    public void TheLeaseAskedForCoversTheRequestTimeoutAndTwiceTheSlack()
+    {
+        var asked = new List<TimeSpan>();
+        var rig = RigFor(_ => FakeServer.Token("at-1"), (_, store) => store with
+        {
+            Acquire = (k, h, ttl, ct) =>
+            {
+                asked.Add(ttl);
+                return store.Acquire(k, h, ttl, ct);
+            },
+        });
+        Save(rig, "at-0");
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+        Assert.Equal(new[] { rig.Config.Timeout + Slack + Slack }, asked);
+    }
+
+    [Fact]
+    public void TheRefreshIsGivenTheRequestTimeoutWhenTheLeaseOutlastsIt()
+    {
+        var timeout = TimeSpan.FromMilliseconds(300);
+        var rig = RigFor(_ => FakeServer.Token("at-1"), timeout: timeout, serverDelay: TimeSpan.FromMinutes(10));
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.Timeout>(Support.Left(Refresh(rig)));
+        Assert.Equal(timeout, error.After);
+        Assert.Single(rig.Server.Requests);
+    }
+
+    [Fact]
+    public void TheRefreshIsGivenOnlyWhatIsLeftOfTheLeaseLessTheSlack()
+    {
+        // Taking the lease took 5.1 s of this process's clock: 300 ms + 10 s - 5.1 s - 5 s = 200 ms of it surely remain.
+        var timeout = TimeSpan.FromMilliseconds(300);
+        var rig = RigFor(_ => FakeServer.Token("at-1"), (rig, store) => store with
+        {
+            Acquire = (k, h, ttl, ct) =>
+            {
+                var taken = store.Acquire(k, h, ttl, ct);
+                rig.Clock.Advance(Slack + TimeSpan.FromMilliseconds(100));
+                return taken;
+            },
+        }, timeout: timeout, serverDelay: TimeSpan.FromMinutes(10));
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.Timeout>(Support.Left(Refresh(rig)));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), error.After);
+    }
+
+    [Fact]
+    public void NoRefreshIsSentOnceNothingOfTheLeaseSurelyRemains()
+    {
+        // Taking the lease took exactly the request timeout plus the slack: the lease may lapse before any answer.
+        var rig = RigFor(_ => FakeServer.Token("at-1"), (rig, store) => store with
+        {
+            Acquire = (k, h, ttl, ct) =>
+            {
+                var taken = store.Acquire(k, h, ttl, ct);
+                rig.Clock.Advance(rig.Config.Timeout + Slack);
+                return taken;
+            },
+        });
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        Assert.Equal("the refresh lease ran out before the refresh could be sent", error.Reason);
+        Assert.Empty(rig.Server.Requests);
+        Assert.Equal(0, rig.Source.Refreshes);
+    }
+
+    [Fact]
+    public void TheLeaseIsGivenBackAfterTheRefresh()
+    {
+        var rig = RigFor(_ => FakeServer.Token("at-1"));
+        Save(rig, "at-0");
+        Support.Right(Refresh(rig));
+        Assert.True(Support.Right(Support.Run(rig.Memory.Acquire(Key, "another process", TimeSpan.FromMinutes(1), CancellationToken.None))));
+    }
+
+    [Fact]
+    public void NoPollForAnotherHoldersRenewalHappensOnceTheWaitHasPassed()
+    {
+        var wait = TimeSpan.FromSeconds(10);
+        var polls = 0;
+        var rig = RigFor(_ => throw new InvalidOperationException("the lease is held elsewhere"), (rig, store) => store with
+        {
+            Acquire = (k, h, ttl, ct) =>
+            {
+                var taken = store.Acquire(k, h, ttl, ct);
+                if (!Support.Right(Support.Run(taken))) polls++;
+                // Each poll takes half the wait.
+                rig.Clock.Advance(wait / 2);
+                return taken;
+            },
+        }, options: new TokenSourceOptions(TimeSpan.FromMinutes(1), wait));
+        Save(rig, "at-0");
+        Assert.True(Support.Right(Support.Run(rig.Memory.Acquire(Key, "another process", TimeSpan.FromHours(1), CancellationToken.None))));
+        var error = Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        Assert.Equal("another process held the refresh lease for longer than the wait allows", error.Reason);
+        Assert.Equal(2, polls);
+    }
+
+    [Fact]
+    public void ARenewalWrittenIsReturnedEvenWhenReplacedRightAfterTheWrite()
+    {
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                var written = Support.Run(store.Swap(k, v, n, ct));
+                if (n.Tokens.Exists(t => t.AccessToken == "at-1")) WriteElsewhere(rig, SignedOutElsewhere);
+                return written.ToAsync();
+            },
+        });
+        Save(rig, "at-0");
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+    }
+
+    [Fact]
+    public void ARenewalThatLosesTheSwapToASignOutIsAStoreFailure()
+    {
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (n.Tokens.Exists(t => t.AccessToken == "at-1")) WriteElsewhere(rig, SignedOutElsewhere);
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        Assert.Equal("the tokens changed while the refresh lease was held", error.Reason);
+        Assert.True(Stored(rig).Tokens.IsNone);
+    }
+
+    [Fact]
+    public void ARefusedRefreshTokenWhoseMarkLosesToASignOutIsStillLoginRequired()
+    {
+        var rig = RigFor(_ => FakeServer.OAuthError("invalid_grant"), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (n.LoginRequired.IsSome && n.Tokens.IsSome) WriteElsewhere(rig, SignedOutElsewhere);
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.LoginRequired>(Support.Left(Refresh(rig)));
+        Assert.Equal("the server refused the refresh token (invalid_grant)", error.Reason);
+    }
+
+    [Fact]
+    public void ARefusedRefreshTokenWhoseMarkLosesToANewLoginGivesTheNewLoginsTokens()
+    {
+        var rig = RigFor(_ => FakeServer.OAuthError("invalid_grant"), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (n.LoginRequired.IsSome && n.Tokens.IsSome) WriteElsewhere(rig, NewLogin(rig, "at-new", "rt-new"));
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        Assert.Equal("at-new", Support.Right(Refresh(rig)).AccessToken);
+        Assert.True(Stored(rig).LoginRequired.IsNone);
+    }
+
+    [Fact]
+    public void ASignOutThatLosesTheSwapIsAStoreFailure()
+    {
+        var rig = RigFor(_ => new HttpResponseMessage(HttpStatusCode.OK), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (n.Tokens.IsNone && n.LoginRequired.IsSome) WriteElsewhere(rig, NewLogin(rig, "at-new", "rt-new"));
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        var error = Assert.IsType<PkceError.StoreFailure>(Support.Left(Support.Run(rig.Source.Revoke(Key, CancellationToken.None))));
+        Assert.Equal("the tokens changed while the sign-out held the lease", error.Reason);
+    }
+
+    [Fact]
+    public void AForcedRefreshWithoutRefreshTokenSaysSo()
+    {
+        var rig = RigFor(_ => throw new InvalidOperationException());
+        Save(rig, "at-0", refresh: null);
+        var error = Assert.IsType<PkceError.LoginRequired>(Support.Left(Refresh(rig)));
+        Assert.Equal("the tokens have no refresh token", error.Reason);
+    }
+
+    [Fact]
+    public void ASaveThatLosesTheSwapTriesAgainUntilItsTokensAreStored()
+    {
+        var interfere = true;
+        var rig = RigFor(_ => throw new InvalidOperationException(), (rig, store) => store with
+        {
+            Swap = (k, v, n, ct) =>
+            {
+                if (interfere && n.Tokens.Exists(t => t.AccessToken == "at-mine"))
+                {
+                    interfere = false;
+                    WriteElsewhere(rig, NewLogin(rig, "at-theirs", "rt-theirs"));
+                }
+                return store.Swap(k, v, n, ct);
+            },
+        });
+        Save(rig, "at-0");
+        Save(rig, "at-mine");
+        Assert.False(interfere);
+        Assert.Equal("at-mine", Stored(rig).Tokens.Map(t => t.AccessToken).IfNone(""));
+        Assert.Equal(3, Stored(rig).Version);
+    }
+
+    [Fact]
+    public void AnUnsavedRenewalIsDroppedWhenAnotherWriterGotThereFirst()
+    {
+        var failSwaps = false;
+        var answers = 0;
+        var rig = RigFor(_ => Interlocked.Increment(ref answers) == 1 ? FakeServer.Token("at-1", refresh: "rt-1") : FakeServer.Token("at-2", refresh: "rt-2"),
+            (_, store) => store with
+            {
+                Swap = (k, v, n, ct) => failSwaps ? LeftAsync<PkceError, bool>(new PkceError.StoreFailure("disk full")) : store.Swap(k, v, n, ct),
+            });
+        Save(rig, "at-0");
+        failSwaps = true;
+        Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        failSwaps = false;
+        // A new login elsewhere: its refresh token, not the unsaved renewal's, is the one to use.
+        WriteElsewhere(rig, NewLogin(rig, "at-other", "rt-other"));
+        Assert.Equal("at-2", Support.Right(Refresh(rig)).AccessToken);
+        Assert.Equal("rt-other", rig.Server.Requests[1].Form["refresh_token"]);
+        Assert.Equal("at-2", Stored(rig).Tokens.Map(t => t.AccessToken).IfNone(""));
+    }
+
+    [Fact]
+    public void AnUnsavedRenewalThatHasExpiredIsWrittenThenRenewedWithItsOwnRefreshToken()
+    {
+        var failSwaps = false;
+        var answers = 0;
+        var rig = RigFor(_ => Interlocked.Increment(ref answers) == 1 ? FakeServer.Token("at-1", refresh: "rt-1") : FakeServer.Token("at-2", refresh: "rt-2"),
+            (_, store) => store with
+            {
+                Swap = (k, v, n, ct) => failSwaps ? LeftAsync<PkceError, bool>(new PkceError.StoreFailure("disk full")) : store.Swap(k, v, n, ct),
+            });
+        Save(rig, "at-0");
+        failSwaps = true;
+        Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        failSwaps = false;
+        rig.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal("at-2", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
+        Assert.Equal("rt-1", rig.Server.Requests[1].Form["refresh_token"]);
+        Assert.Equal(("at-2", 3L), (Stored(rig).Tokens.Map(t => t.AccessToken).IfNone(""), Stored(rig).Version));
+    }
+
+    [Fact]
+    public void ARevokeAlreadyCancelledSendsNothingAndForgetsNothing()
+    {
+        var rig = RigFor(_ => new HttpResponseMessage(HttpStatusCode.OK));
+        Save(rig, "at-0");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Support.Run(rig.Source.Revoke(Key, cancelled.Token)));
+        Assert.Empty(rig.Server.Requests);
+        Assert.True(Stored(rig).Tokens.IsSome);
+    }
+
+    [Fact]
+    public void OptionsSayWhyTheyRefuseAValue()
+    {
+        Assert.Contains("the margin must not be negative", Assert.Throws<ArgumentOutOfRangeException>(() => new TokenSourceOptions(TimeSpan.FromTicks(-1), TimeSpan.FromSeconds(1))).Message);
+        Assert.Contains("the wait must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => new TokenSourceOptions(TimeSpan.Zero, TimeSpan.Zero)).Message);
+    }
+}
