@@ -8,7 +8,8 @@ namespace Pkce.Properties;
 /// </summary>
 public class InMemorySweepScheduleProperties
 {
-    private static readonly PkceConfig ShortLived = Support.Config(Support.ValidSettings with { PendingLifetime = TimeSpan.FromSeconds(30) });
+    // Made per use: a configuration in a static field would be validated once, under whichever code loaded it first.
+    private static PkceConfig ShortLived => Support.Config(Support.ValidSettings with { PendingLifetime = TimeSpan.FromSeconds(30) });
 
     private static PendingAuthorization SaveOne(InMemoryPendingStore store, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock)
     {
