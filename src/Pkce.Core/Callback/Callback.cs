@@ -68,7 +68,8 @@ public static class Callback
         {
             AuthorizationResponse.Granted g => Right<PkceError, VerifiedCallback>(new VerifiedCallback(g.Code, pending)),
             AuthorizationResponse.Refused r => Left<PkceError, VerifiedCallback>(new PkceError.AuthorizationDenied(r.Error, r.ErrorDescription, r.ErrorUri)),
-            _ => throw new InvalidOperationException("AuthorizationResponse is closed"),
+            // AuthorizationResponse has a private constructor: Granted and Refused are its only cases.
+            _ => throw new System.Diagnostics.UnreachableException(),
         }
         select verified;
 
@@ -90,7 +91,7 @@ public static class Callback
         var hash = callback.IndexOf('#');
         return question >= 0 ? callback[(question + 1)..(hash > question ? hash : callback.Length)]
             : hash >= 0 ? callback[(hash + 1)..]
-            : callback.Contains('=') || callback.Length == 0 ? callback
+            : callback.Contains('=') ? callback
             : "";
     }
 

@@ -66,8 +66,7 @@ public static class QueryString
     /// <summary>
     /// Percent-decodes one name or value, with <c>+</c> as space; octets that are not UTF-8 become U+FFFD.
     /// </summary>
-    public static string Decode(ReadOnlySpan<char> encoded) =>
-        encoded.IndexOfAny('%', '+') < 0 ? encoded.ToString() : WebUtility.UrlDecode(encoded.ToString());
+    public static string Decode(ReadOnlySpan<char> encoded) => WebUtility.UrlDecode(encoded.ToString());
 
     /// <summary>Whether the text is valid UTF-16 (no lone surrogate), so that it has a UTF-8 form to percent-encode.</summary>
     public static bool IsWellFormed(string value)

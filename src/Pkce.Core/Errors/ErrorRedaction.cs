@@ -57,7 +57,7 @@ public static class ErrorRedaction
         foreach (var secret in secrets)
         {
             var head = secret[..MinimumLength];
-            for (var at = cut.IndexOf(head, Math.Max(0, cut.Length - secret.Length + 1), StringComparison.Ordinal); at >= 0;
+            for (var at = cut.IndexOf(head, StringComparison.Ordinal); at >= 0;
                  at = cut.IndexOf(head, at + 1, StringComparison.Ordinal))
                 if (secret.AsSpan().StartsWith(cut.AsSpan(at), StringComparison.Ordinal)) return cut[..at] + Redaction.Mark + "...";
         }

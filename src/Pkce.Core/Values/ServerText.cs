@@ -38,5 +38,5 @@ public static class ServerText
     public static bool IsAllowed(char c) => c is '\x20' or '\x21' or >= '\x23' and <= '\x5B' or >= '\x5D' and <= '\x7E';
 
     private static readonly System.Buffers.SearchValues<char> Allowed = System.Buffers.SearchValues.Create(
-        Enumerable.Range(0x20, 0x7E - 0x20 + 1).Select(i => (char)i).Where(IsAllowed).ToArray());
+        Enumerable.Range(0, 128).Select(i => (char)i).Where(IsAllowed).ToArray());
 }
