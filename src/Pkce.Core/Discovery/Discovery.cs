@@ -46,15 +46,15 @@ public static class Discovery
         var locations = Locations(issuer);
         if (locations.IsLeft) return locations.Map(_ => default(ServerMetadata)!);
         var places = locations.IfLeft(Seq<Uri>());
-        Either<PkceError, ServerMetadata> result = new PkceError.InvalidMetadata(issuer, "no location was tried");
-        foreach (var place in places)
-        {
-            result = (await http.Get(MetadataParser.EndpointName, place, timeout, cancellationToken).ConfigureAwait(false))
-                .Bind(answer => MetadataParser.Parse(answer, issuer));
-            // Only "no metadata here" (an error status, an HTML page, anything not a JSON object) sends us on to the next
-            // location; a metadata document that is wrong (another issuer, no S256) stops the search.
-            if (!result.Match(_ => false, e => e is PkceError.UnexpectedResponse or PkceError.EndpointError)) return result;
-        }
-        return result;
+        var first = await FetchFrom(http, places[0], issuer, timeout, cancellationToken).ConfigureAwait(false);
+        // Only "no metadata here" (an error status, an HTML page, anything not a JSON object) sends us on to the next
+        // location; a metadata document that is wrong (another issuer, no S256) stops the search.
+        return first.Match(_ => false, e => e is PkceError.UnexpectedResponse or PkceError.EndpointError)
+            ? await FetchFrom(http, places[1], issuer, timeout, cancellationToken).ConfigureAwait(false)
+            : first;
     }
+
+    private static async Task<Either<PkceError, ServerMetadata>> FetchFrom(HttpPort http, Uri place, string issuer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await http.Get(MetadataParser.EndpointName, place, timeout, cancellationToken).ConfigureAwait(false))
+            .Bind(answer => MetadataParser.Parse(answer, issuer));
 }

@@ -76,8 +76,8 @@ public static class MetadataParser
         var values = new List<string>();
         foreach (var item in element.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || JsonAnswer.TextOf(item) is not { IsSome: true } text) return $"'{name}' holds a value that is not a string";
-            values.Add(text.IfNone(""));
+            if (item.ValueKind != JsonValueKind.String || JsonAnswer.TextOf(item).Case is not string text) return $"'{name}' holds a value that is not a string";
+            values.Add(text);
         }
         return Right<string, Option<Seq<string>>>(Some(toSeq(values).Strict()));
     }

@@ -100,12 +100,10 @@ public sealed class DpopKey : IDisposable
     }
 
     /// <summary>Signs a JWS signing input as <see cref="Algorithm"/> says (ECDSA in the IEEE P1363 form JWS uses, RFC 7518 §3.4).</summary>
-    internal byte[] Sign(ReadOnlySpan<byte> input) => _key switch
-    {
-        ECDsa ec => ec.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-        RSA rsa => rsa.SignData(input.ToArray(), HashAlgorithmName.SHA256, Algorithm == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
-        _ => throw new InvalidOperationException("DpopKey holds an EC or RSA key"),
-    };
+    // The constructor admits an EC or an RSA key only (Jwk refuses any other), so a key that is not EC is RSA.
+    internal byte[] Sign(ReadOnlySpan<byte> input) => _key is ECDsa ec
+        ? ec.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+        : ((RSA)_key).SignData(input.ToArray(), HashAlgorithmName.SHA256, Algorithm == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1);
 
     private static string Jwk(AsymmetricAlgorithm key) => key switch
     {

@@ -35,7 +35,7 @@ public static class DpopProof
             writer.WriteString("typ", Type);
             writer.WriteString("alg", key.Algorithm);
             writer.WritePropertyName("jwk");
-            writer.WriteRawValue(key.PublicJwk, skipInputValidation: true);
+            writer.WriteRawValue(key.PublicJwk);
         });
         var payload = Segment(writer =>
         {

@@ -109,8 +109,8 @@ public static class WwwAuthenticate
         while (j < text.Length && text[j] == '=') j++;
         var end = j;
         while (end < text.Length && text[end] is ' ' or '\t') end++;
-        // "a=b" is a parameter, not a token68 followed by "b"; a token68 is followed by the end or a comma.
-        return (end == text.Length || text[end] == ',') && !(j > i && text[j - 1] == '=' && end < text.Length && text[end] != ',') ? text[i..j] : null;
+        // A token68 is followed by the end or a comma: "a=b" is a parameter, not a token68 followed by "b".
+        return end == text.Length || text[end] == ',' ? text[i..j] : null;
     }
 
     /// <summary>§5.6.4 quoted-string, with quoted-pairs; null when it does not close.</summary>

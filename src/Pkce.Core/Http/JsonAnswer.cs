@@ -28,8 +28,9 @@ public static class JsonAnswer
     /// <summary>Reads <paramref name="answer"/>; a 2xx JSON object is handed to <paramref name="success"/> with the body's text.</summary>
     public static Either<PkceError, T> Read<T>(HttpAnswer answer, Func<JsonElement, string, Either<PkceError, T>> success)
     {
-        if (!IsJsonMediaType(answer.ContentType))
-            return Unexpected<T>(answer, $"content type '{answer.ContentType.IfNone("")}' is not JSON");
+        // Tolerated: no content type at all.
+        if (answer.ContentType.Case is string contentType && !IsJsonMediaType(contentType))
+            return Unexpected<T>(answer, $"content type '{contentType}' is not JSON");
         if (!Utf8.IsValid(answer.Body))
             return Unexpected<T>(answer, "the body is not valid UTF-8");
         JsonDocument document;
@@ -69,7 +70,8 @@ public static class JsonAnswer
         var reader = new Utf8JsonReader(json);
         while (reader.Read())
         {
-            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            // Only a string or a member name can be escaped.
+            if (!reader.ValueIsEscaped) continue;
             try
             {
                 reader.GetString();
@@ -102,8 +104,8 @@ public static class JsonAnswer
         if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return true;
         if (element.ValueKind != JsonValueKind.String)
             problem = $"'{name}' is a {element.ValueKind}, not a string";
-        else if (TextOf(element) is { IsSome: true } text)
-            value = text.IfNone("");
+        else if (TextOf(element).Case is string text)
+            value = text;
         else
             problem = $"'{name}' is not valid Unicode (a lone surrogate escape)";
         return problem is null;
@@ -115,14 +117,16 @@ public static class JsonAnswer
     /// </summary>
     public static Option<string> TextOf(JsonElement element)
     {
+        string? text = null;
         try
         {
-            return Optional(element.GetString());
+            text = element.GetString();
         }
         catch (InvalidOperationException)
         {
-            return None;
+            // A lone surrogate: the string has no text.
         }
+        return Optional(text);
     }
 
     /// <summary>A number of seconds, tolerated as a numeric string or with a fraction (rounded down); none when absent or null.</summary>
@@ -133,7 +137,7 @@ public static class JsonAnswer
         var seconds = element.ValueKind switch
         {
             JsonValueKind.Number when element.TryGetDouble(out var d) => Some(d),
-            JsonValueKind.String when double.TryParse(TextOf(element).IfNone(""), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Some(d),
+            JsonValueKind.String when TextOf(element).Case is string text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Some(d),
             _ => Option<double>.None,
         };
         return seconds.Match(
@@ -143,18 +147,15 @@ public static class JsonAnswer
             () => Left<string, Option<TimeSpan>>($"'{name}' is not a number"));
     }
 
-    /// <summary>JSON media types: <c>application/json</c>, <c>*/*+json</c>, and (tolerated) none at all.</summary>
-    private static bool IsJsonMediaType(Option<string> contentType) =>
-        contentType.Match(
-            ct =>
-            {
-                var media = ct.AsSpan();
-                var semicolon = media.IndexOf(';');
-                media = (semicolon < 0 ? media : media[..semicolon]).Trim();
-                return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                    || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
-            },
-            () => true);
+    /// <summary>JSON media types: <c>application/json</c> and <c>*/*+json</c>.</summary>
+    private static bool IsJsonMediaType(string contentType)
+    {
+        var media = contentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        media = (semicolon < 0 ? media : media[..semicolon]).Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>An <see cref="PkceError.UnexpectedResponse"/> for <paramref name="answer"/>.</summary>
     public static Either<PkceError, T> Unexpected<T>(HttpAnswer answer, string reason) =>

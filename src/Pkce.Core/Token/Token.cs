@@ -21,10 +21,13 @@ public static class Token
         Send(config, deps, TokenRequest.Build(config, callback), cancellationToken).ToAsync();
 
     /// <summary>Sends a built token request (code or refresh grant) once (DPoP: see <see cref="DpopPost"/>) and parses the answer.</summary>
-    internal static Task<Either<PkceError, TokenResponse>> Send(PkceConfig config, Dependencies deps, Either<PkceError, FormPost> request, CancellationToken cancellationToken) =>
-        request.MatchAsync(
-            async post => (await DpopPost.Send(deps, post, config.Timeout, cancellationToken).ConfigureAwait(false))
-                .Bind(answer => TokenResponseParser.Parse(answer, deps.Dpop.IsSome))
-                .MapLeft(error => ErrorRedaction.WithoutSent(error, config, post)),
-            error => Prelude.Left<PkceError, TokenResponse>(error));
+    internal static async Task<Either<PkceError, TokenResponse>> Send(PkceConfig config, Dependencies deps, Either<PkceError, FormPost> request, CancellationToken cancellationToken)
+    {
+        // Not Either.MatchAsync: it awaits the send on the caller's synchronization context, so a caller that blocks
+        // on the task from a UI thread or a classic ASP.NET request would never see it finish.
+        if (request.Case is not FormPost post) return request.Map(_ => default(TokenResponse)!);
+        return (await DpopPost.Send(deps, post, config.Timeout, cancellationToken).ConfigureAwait(false))
+            .Bind(answer => TokenResponseParser.Parse(answer, deps.Dpop.IsSome))
+            .MapLeft(error => ErrorRedaction.WithoutSent(error, config, post));
+    }
 }
