@@ -30,6 +30,8 @@ public class PendingCodecRefusalWordsProperties
         { () => With(j => j["user"] = true), "invalid user key: missing" },
         { () => With(j => j["redirect_uri"] = 1), "redirect URI" },
         { () => With(j => j["redirect_uri"] = "no scheme"), "redirect URI" },
+        { () => With(j => j["redirect_uri"] = "/callback"), "redirect URI" },
+        { () => With(j => j["redirect_uri"] = "//127.0.0.1/callback"), "redirect URI" },
         { () => With(j => j["created"] = 1), "creation time" },
         { () => With(j => j["created"] = "yesterday"), "creation time" },
         { () => With(j => j["expires"] = 1), "expiry" },

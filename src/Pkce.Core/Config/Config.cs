@@ -67,7 +67,7 @@ public static class Config
         : Success<string, Uri>(uri);
 
     // On Unix, Uri reads "/callback" as the absolute file:///callback; a redirect URI must name its scheme.
-    private static bool HasExplicitScheme(string value, Uri uri) => value.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase);
+    internal static bool HasExplicitScheme(string value, Uri uri) => value.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// RFC 6749 §3.3: <c>scope-token = 1*( %x21 / %x23-5B / %x5D-7E )</c>, tokens separated by spaces.

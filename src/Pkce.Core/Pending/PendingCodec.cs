@@ -49,7 +49,9 @@ public static class PendingCodec
             string? Text(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
             DateTimeOffset? Time(string name) =>
                 root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String && e.TryGetDateTimeOffset(out var t) ? t : null;
-            var redirect = Uri.TryCreate(Text("redirect_uri"), UriKind.Absolute, out var uri) ? Right<PkceError, Uri>(uri) : Corrupt<Uri>("redirect URI");
+            // A stored redirect URI names its scheme, as validation asked of it ("/callback" would read as a file).
+            var redirect = Text("redirect_uri") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) && Config.HasExplicitScheme(text, uri)
+                ? Right<PkceError, Uri>(uri) : Corrupt<Uri>("redirect URI");
             var created = Time("created") is { } c ? Right<PkceError, DateTimeOffset>(c) : Corrupt<DateTimeOffset>("creation time");
             var expires = Time("expires") is { } x ? Right<PkceError, DateTimeOffset>(x) : Corrupt<DateTimeOffset>("expiry");
             var issuerRequired = root.TryGetProperty("issuer_required", out var r) && r.ValueKind is JsonValueKind.True or JsonValueKind.False
