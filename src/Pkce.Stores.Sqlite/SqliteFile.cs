@@ -34,13 +34,15 @@ internal sealed class SqliteFile
     private readonly SemaphoreSlim _preparing = new(1, 1);
     private bool _ready;
 
-    /// <summary>The file at <paramref name="path"/>, whose store's tables <paramref name="prepareSchema"/> creates or checks.</summary>
+    /// <summary>
+    /// The file at <paramref name="path"/> (checked by the store that makes this object), whose store's tables
+    /// <paramref name="prepareSchema"/> creates or checks. Connections are pooled (Microsoft.Data.Sqlite's default).
+    /// </summary>
     public SqliteFile(string path, Func<SqliteConnection, CancellationToken, Task<Either<PkceError, Unit>>> prepareSchema)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         _path = path;
         _prepareSchema = prepareSchema;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
     }
 
     /// <summary>Prepares the file once, opens a connection, runs <paramref name="work"/>, and types every failure.</summary>
@@ -96,12 +98,14 @@ internal sealed class SqliteFile
             await using var connection = await OpenAsync(cancellationToken);
             await using (var journal = connection.CreateCommand())
             {
-                // DELETE is the default of a file not in WAL mode; setting it converts a file left in WAL mode.
+                // DELETE is the default of a file not in WAL mode; setting it converts a file left in WAL mode (while
+                // another connection holds a WAL file open, SQLite answers "database is locked" once the busy timeout
+                // passes). SQLite answers with another mode, and no error, for an in-memory database (":memory:").
                 journal.CommandText = "PRAGMA journal_mode = DELETE";
                 var mode = Convert.ToString(await journal.ExecuteScalarAsync(cancellationToken));
                 if (!string.Equals(mode, "delete", StringComparison.OrdinalIgnoreCase))
                     return new PkceError.StoreFailure(
-                        $"the file stays in journal mode {mode} while another connection uses it; this store needs the rollback journal (DELETE), which keeps no erased secret");
+                        $"the database keeps journal mode {mode}; this store needs a file with the rollback journal (DELETE), which keeps no erased secret");
             }
             var schema = await _prepareSchema(connection, cancellationToken);
             if (schema.IsLeft) return schema;
