@@ -112,6 +112,12 @@ public class PrintingProperties
         var granted = AuthorizationCode.From("c-secret").Map(code => new AuthorizationResponse.Granted(code, state, Some("https://as.example\u001b"))).IfLeft(_ => throw new InvalidOperationException());
         Assert.DoesNotContain(granted.ToString(), c => char.IsControl(c));
         Assert.DoesNotContain("c-secret", granted.ToString());
+        // The whole text, so the base's members, the separators and the closing brace are pinned too.
+        Assert.Equal("Refused { State = fuzzstate0fuzzstate1fuzzstate2fuzzstate3abc, Issuer = Some(https://as.example\\u000D\\u000A), "
+            + "Error = access_denied\\u0007, ErrorDescription = Some(\\u001B[31mred\\u000D\\u000Aforged), ErrorUri = Some(https://as.example/e\\u001B) }",
+            printed);
+        Assert.Equal("Granted { State = fuzzstate0fuzzstate1fuzzstate2fuzzstate3abc, Issuer = Some(https://as.example\\u001B), Code = [redacted] }",
+            granted.ToString());
     }
 
     [Fact]

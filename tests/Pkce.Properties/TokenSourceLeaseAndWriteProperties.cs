@@ -272,8 +272,11 @@ public class TokenSourceLeaseAndWriteProperties
         Assert.Equal(3, Stored(rig).Version);
     }
 
-    [Fact]
-    public void AnUnsavedRenewalIsDroppedWhenAnotherWriterGotThereFirst()
+    /// <summary>
+    /// Tokens at-0 stored, then one refresh answered with at-1/rt-1 that the store refused to write (a store failure
+    /// to the caller); every later answer is at-2/rt-2 and every later write succeeds.
+    /// </summary>
+    private static Rig RigWithAnUnsavedRenewal()
     {
         var failSwaps = false;
         var answers = 0;
@@ -286,6 +289,13 @@ public class TokenSourceLeaseAndWriteProperties
         failSwaps = true;
         Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
         failSwaps = false;
+        return rig;
+    }
+
+    [Fact]
+    public void AnUnsavedRenewalIsDroppedWhenAnotherWriterGotThereFirst()
+    {
+        var rig = RigWithAnUnsavedRenewal();
         // A new login elsewhere: its refresh token, not the unsaved renewal's, is the one to use.
         WriteElsewhere(rig, NewLogin(rig, "at-other", "rt-other"));
         Assert.Equal("at-2", Support.Right(Refresh(rig)).AccessToken);
@@ -296,17 +306,7 @@ public class TokenSourceLeaseAndWriteProperties
     [Fact]
     public void AnUnsavedRenewalThatHasExpiredIsWrittenThenRenewedWithItsOwnRefreshToken()
     {
-        var failSwaps = false;
-        var answers = 0;
-        var rig = RigFor(_ => Interlocked.Increment(ref answers) == 1 ? FakeServer.Token("at-1", refresh: "rt-1") : FakeServer.Token("at-2", refresh: "rt-2"),
-            (_, store) => store with
-            {
-                Swap = (k, v, n, ct) => failSwaps ? LeftAsync<PkceError, bool>(new PkceError.StoreFailure("disk full")) : store.Swap(k, v, n, ct),
-            });
-        Save(rig, "at-0");
-        failSwaps = true;
-        Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
-        failSwaps = false;
+        var rig = RigWithAnUnsavedRenewal();
         rig.Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal("at-2", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
         Assert.Equal("rt-1", rig.Server.Requests[1].Form["refresh_token"]);

@@ -34,7 +34,7 @@ public sealed class TokenSource
     private readonly Dependencies _deps;
     private readonly TokenStore _store;
     private readonly TokenSourceOptions _options;
-    private readonly ConcurrentDictionary<string, Lazy<Task<Either<PkceError, TokenSet>>>> _flights = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<Either<PkceError, TokenSet>>> _flights = new(StringComparer.Ordinal);
     private readonly string _holder = Convert.ToHexString(Guid.NewGuid().ToByteArray());
     private readonly ConcurrentDictionary<string, (long BaseVersion, TokenSet Tokens)> _unsaved = new(StringComparer.Ordinal);
     private long _refreshes;
@@ -89,14 +89,32 @@ public sealed class TokenSource
         var tokens = current.Tokens.IfNone(() => throw new InvalidOperationException());
         if (!force && tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)) return tokens;
 
-        // One refresh per key in this process: the first caller starts it, the others wait for the same task.
-        var flight = new Lazy<Task<Either<PkceError, TokenSet>>>(() => RenewAsync(key, current.Version));
-        var shared = _flights.GetOrAdd(key.Value, flight);
-        // The flight removes itself when done, even if every caller stopped waiting, so a later caller never gets an old result.
-        if (ReferenceEquals(shared, flight))
-            _ = flight.Value.ContinueWith(_ => _flights.TryRemove(KeyValuePair.Create(key.Value, flight)), CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // One refresh per key in this process: the first caller starts it, the others wait for the same task. The
+        // flight is published before the renewal runs a line, so a caller re-entering from inside it (a store or an
+        // HTTP handler calling back on the same thread) waits for it too instead of starting another.
+        var flight = new TaskCompletionSource<Either<PkceError, TokenSet>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _flights.GetOrAdd(key.Value, flight.Task);
+        if (ReferenceEquals(shared, flight.Task)) _ = FlyAsync(key, current.Version, flight);
+        return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the renewal of <paramref name="flight"/>, then removes the flight before completing it, even if every
+    /// caller stopped waiting, so a later caller never gets an old result.
+    /// </summary>
+    private async Task FlyAsync(TokenKey key, long seenVersion, TaskCompletionSource<Either<PkceError, TokenSet>> flight)
+    {
+        try
+        {
+            var renewed = await RenewAsync(key, seenVersion).ConfigureAwait(false);
+            _flights.TryRemove(KeyValuePair.Create(key.Value, flight.Task));
+            flight.SetResult(renewed);
+        }
+        catch (Exception e)
+        {
+            _flights.TryRemove(KeyValuePair.Create(key.Value, flight.Task));
+            flight.SetException(e);
+        }
     }
 
     /// <summary>
@@ -114,7 +132,7 @@ public sealed class TokenSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         // A refresh in flight here ends first: its rotated refresh token is the one to revoke.
-        if (_flights.TryGetValue(key.Value, out var flight)) await flight.Value.ConfigureAwait(false);
+        if (_flights.TryGetValue(key.Value, out var flight)) await flight.ConfigureAwait(false);
         // Holding the lease, no refresh elsewhere can rotate the tokens between our read and our write.
         return await UnderLeaseAsync(key, _ => SignOutHoldingLeaseAsync(key), _ => None).ConfigureAwait(false);
     }

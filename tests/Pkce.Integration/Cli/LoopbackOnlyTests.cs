@@ -46,6 +46,21 @@ public sealed class LoopbackOnlyTests : IDisposable
         Assert.NotEqual(wildcardPort, address.Port);
     }
 
+    /// <summary>The local authority, then the callback listener, start on 127.0.0.1 and not on <paramref name="port"/> of every interface.</summary>
+    private static async Task BothStayOnLoopback(int port)
+    {
+        await using (var authority = await LocalAuthority.LocalAuthority.StartAsync())
+        {
+            IsLoopback(authority.Issuer, port);
+            NothingListensOnEveryInterface(port);
+        }
+        await using (var listener = await CallbackListener.StartAsync(new Uri("http://127.0.0.1:0/callback"), _ => { }, default))
+        {
+            IsLoopback(listener.RedirectUri, port);
+            NothingListensOnEveryInterface(port);
+        }
+    }
+
     [Fact]
     public async Task An_endpoint_in_the_environment_does_not_move_the_callback_listener_off_loopback()
     {
@@ -72,16 +87,7 @@ public sealed class LoopbackOnlyTests : IDisposable
         var port = FreePort();
         File.WriteAllText(Path.Combine(_directory, "appsettings.json"), "{\"Kestrel\":{\"Endpoints\":{\"Http\":{\"Url\":\"http://0.0.0.0:" + port + "\"}}}}");
         Environment.CurrentDirectory = _directory;
-        await using (var authority = await LocalAuthority.LocalAuthority.StartAsync())
-        {
-            IsLoopback(authority.Issuer, port);
-            NothingListensOnEveryInterface(port);
-        }
-        await using (var listener = await CallbackListener.StartAsync(new Uri("http://127.0.0.1:0/callback"), _ => { }, default))
-        {
-            IsLoopback(listener.RedirectUri, port);
-            NothingListensOnEveryInterface(port);
-        }
+        await BothStayOnLoopback(port);
     }
 
     [Fact]
@@ -90,16 +96,7 @@ public sealed class LoopbackOnlyTests : IDisposable
         var port = FreePort();
         Environment.SetEnvironmentVariable("ASPNETCORE_URLS", $"http://0.0.0.0:{port}");
         Environment.SetEnvironmentVariable("ASPNETCORE_PREFERHOSTINGURLS", "true");
-        await using (var authority = await LocalAuthority.LocalAuthority.StartAsync())
-        {
-            IsLoopback(authority.Issuer, port);
-            NothingListensOnEveryInterface(port);
-        }
-        await using (var listener = await CallbackListener.StartAsync(new Uri("http://127.0.0.1:0/callback"), _ => { }, default))
-        {
-            IsLoopback(listener.RedirectUri, port);
-            NothingListensOnEveryInterface(port);
-        }
+        await BothStayOnLoopback(port);
     }
 
     [Theory]

@@ -126,12 +126,8 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.StartsWith("stored entry is corrupt", error.Reason);
     }
 
-    [Theory]
-    [InlineData(long.MaxValue)]
-    [InlineData(long.MinValue)]
-    [InlineData(253_402_300_800_000L)] // 10000-01-01, one millisecond past DateTimeOffset.MaxValue
-    [InlineData(-62_135_596_800_001L)] // one millisecond before 0001-01-01
-    public async Task An_entry_whose_stored_expiry_is_out_of_range_is_a_store_failure_not_an_exception(long expiresAt)
+    /// <summary>A saved entry whose expires_at column was then set to <paramref name="expiresAt"/> by hand.</summary>
+    private async Task<(SqlitePendingStore Store, PendingAuthorization Pending)> PendingWithStoredExpiry(long expiresAt)
     {
         var path = FilePath($"expiry-{expiresAt}.db");
         var store = new SqlitePendingStore(path);
@@ -145,6 +141,28 @@ public sealed class SqliteStoreTests : IDisposable
             tamper.Parameters.AddWithValue("$expires", expiresAt);
             Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
         }
+        return (store, pending);
+    }
+
+    [Fact]
+    public async Task The_first_and_last_instants_a_stored_expiry_can_name_are_read_as_instants()
+    {
+        // 0001-01-01T00:00:00Z, DateTimeOffset.MinValue: long past, so the entry has expired.
+        var (early, first) = await PendingWithStoredExpiry(-62_135_596_800_000L);
+        Assert.Equal(DateTimeOffset.MinValue, Assert.IsType<PkceError.StateExpired>(await Expect.Left(early.Take(first.State, default))).ExpiredAt);
+        // 9999-12-31T23:59:59.999Z, the last millisecond of DateTimeOffset.MaxValue: still valid, so the entry is returned.
+        var (late, last) = await PendingWithStoredExpiry(253_402_300_799_999L);
+        Assert.Equal(last.Verifier.Value, (await Expect.Right(late.Take(last.State, default))).Verifier.Value);
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    [InlineData(253_402_300_800_000L)] // 10000-01-01, one millisecond past DateTimeOffset.MaxValue
+    [InlineData(-62_135_596_800_001L)] // one millisecond before 0001-01-01
+    public async Task An_entry_whose_stored_expiry_is_out_of_range_is_a_store_failure_not_an_exception(long expiresAt)
+    {
+        var (store, pending) = await PendingWithStoredExpiry(expiresAt);
         var error = Assert.IsType<PkceError.StoreFailure>(await Expect.Left(store.Take(pending.State, default)));
         Assert.Equal("stored entry is corrupt: its expiry is out of range", error.Reason);
         Assert.DoesNotContain(pending.Verifier.Value, error.ToString());
