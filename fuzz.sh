@@ -39,10 +39,14 @@ out=.fuzz/$target
 rm -rf "$out"
 mkdir -p "$out"
 dotnet tool restore >/dev/null
-# A fresh folder each time: every build is instrumented anew, and never twice.
-dotnet publish "$fuzz/Pkce.Fuzz.csproj" -c Release -o "$out/bin" --nologo -v quiet
-dotnet sharpfuzz "$out/bin/Pkce.Core.dll"
-case $target in cli-*) dotnet sharpfuzz "$out/bin/pkce.dll" ;; esac
+# A fresh folder each time: every build is instrumented anew, and never twice. Two targets may run at once (one per
+# core); their builds share obj/, so they take turns.
+(
+  flock 9
+  dotnet publish "$fuzz/Pkce.Fuzz.csproj" -c Release -o "$out/bin" --nologo -v quiet
+  dotnet sharpfuzz "$out/bin/Pkce.Core.dll"
+  case $target in cli-*) dotnet sharpfuzz "$out/bin/pkce.dll" ;; esac
+) 9> .fuzz/build.lock
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 # A core_pattern that pipes cores to a handler (as containers have) delays crash reports; it cannot be changed here.
