@@ -272,6 +272,23 @@ public class TokenSourceLeaseAndWriteProperties
         Assert.Equal(3, Stored(rig).Version);
     }
 
+    [Fact]
+    public void ARenewalThatThrowsEndsItsFlightSoTheNextCallerStartsAFreshOne()
+    {
+        var broken = true;
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (_, store) => store with
+        {
+            Acquire = (k, h, t, ct) => broken ? throw new InvalidOperationException("a store that throws") : store.Acquire(k, h, t, ct),
+        });
+        Save(rig, "at-0");
+        // A store delegate that throws instead of returning a failure is the caller's bug: its exception reaches the caller.
+        Assert.Equal("a store that throws", Assert.Throws<InvalidOperationException>(() => Refresh(rig)).Message);
+        broken = false;
+        // The failed flight is gone: the next caller renews, it does not get the old exception.
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+        Assert.Single(rig.Server.Requests);
+    }
+
     /// <summary>
     /// Tokens at-0 stored, then one refresh answered with at-1/rt-1 that the store refused to write (a store failure
     /// to the caller); every later answer is at-2/rt-2 and every later write succeeds.
