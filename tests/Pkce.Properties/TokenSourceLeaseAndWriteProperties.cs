@@ -273,6 +273,95 @@ public class TokenSourceLeaseAndWriteProperties
     }
 
     [Fact]
+    public void ACallerReenteringItsKeysRenewalIsRefusedNotLeftWaitingForItself()
+    {
+        var (inRenewal, reentered) = (false, false);
+        Task<Either<PkceError, TokenSet>>? inner = null;
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (rig, store) => store with
+        {
+            Acquire = (k, h, t, ct) =>
+            {
+                inRenewal = true;
+                return store.Acquire(k, h, t, ct);
+            },
+            Load = (k, ct) =>
+            {
+                if (!inRenewal || reentered) return store.Load(k, ct);
+                // A store that calls back into the source for the same key and waits for the answer before its own.
+                reentered = true;
+                inner = rig.Source.Get(k, CancellationToken.None).ToEither();
+                return AfterInner().ToAsync();
+
+                async Task<Either<PkceError, StoredTokens>> AfterInner()
+                {
+                    // Bounded, so a regression fails here instead of hanging the run.
+                    try { await inner.WaitAsync(TimeSpan.FromSeconds(30)); }
+                    catch (InvalidOperationException) { }
+                    return await store.Load(k, ct).ToEither();
+                }
+            },
+        });
+        Save(rig, "at-0");
+        rig.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal("at-1", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
+        var refused = Assert.Throws<InvalidOperationException>(() => inner!.GetAwaiter().GetResult());
+        Assert.Contains("from inside that key's own refresh", refused.Message);
+        // Another caller, outside the renewal, is served as usual.
+        Assert.Equal("at-1", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
+        Assert.Single(rig.Server.Requests);
+    }
+
+    [Fact]
+    public void ALogoutWaitingForARefreshThatFailedStillSignsOut()
+    {
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (_, store) => store with
+        {
+            Swap = (k, v, n, ct) => n.Tokens.Exists(t => t.AccessToken == "at-1") ? throw new IOException("disk gone") : store.Swap(k, v, n, ct),
+        }, serverDelay: TimeSpan.FromMilliseconds(200));
+        Save(rig, "at-0");
+        var refreshing = rig.Source.Refresh(Key, CancellationToken.None).ToEither();
+        // The logout starts while the refresh is on the wire; the refresh then throws (a store delegate that throws).
+        while (rig.Server.Requests.Count == 0) Thread.Sleep(5);
+        var outcome = Support.Run(rig.Source.Revoke(Key, CancellationToken.None));
+        Assert.Equal("disk gone", Assert.Throws<IOException>(() => refreshing.GetAwaiter().GetResult()).Message);
+        Assert.True(Support.Right(outcome).IsNone);
+        Assert.True(Stored(rig).Tokens.IsNone);
+    }
+
+    [Fact]
+    public async Task ARefreshStartedDuringALogoutOfTheSameProcessWaitsForItAndFindsTheUserSignedOut()
+    {
+        Rig? rig = null;
+        var acquires = 0;
+        using var refreshAskedForTheLease = new ManualResetEventSlim();
+        Task<Either<PkceError, TokenSet>>? refreshing = null;
+        rig = RigFor(sent =>
+        {
+            if (sent.Path == "/revoke" && refreshing is null)
+            {
+                // Another request of this process refreshes while the logout's first revocation is on the wire.
+                refreshing = Task.Run(() => Refresh(rig!));
+                Assert.True(refreshAskedForTheLease.Wait(TimeSpan.FromSeconds(30)));
+            }
+            return sent.Path == "/revoke" ? new HttpResponseMessage(HttpStatusCode.OK) : FakeServer.Token("at-1", refresh: "rt-1");
+        }, (_, store) => store with
+        {
+            Acquire = (k, h, t, ct) =>
+            {
+                var leased = store.Acquire(k, h, t, ct);
+                if (Interlocked.Increment(ref acquires) == 2) refreshAskedForTheLease.Set();
+                return leased;
+            },
+        });
+        Save(rig, "at-0");
+        Assert.True(Support.Right(Support.Run(rig.Source.Revoke(Key, CancellationToken.None))).IsNone);
+        // The lease kept the refresh out: it sent nothing, and found the user signed out when the logout was done.
+        Assert.IsType<PkceError.LoginRequired>(Support.Left(await refreshing!));
+        Assert.Equal(new[] { "/revoke", "/revoke" }, rig.Server.Requests.Select(r => r.Path));
+        Assert.True(Stored(rig).Tokens.IsNone);
+    }
+
+    [Fact]
     public void ARenewalThatThrowsEndsItsFlightSoTheNextCallerStartsAFreshOne()
     {
         var broken = true;

@@ -213,12 +213,17 @@ public class TokenSourceNeverResumesOnACapturedContextProperties
     public void ARevokeWaitingForARefreshInFlightNeverPostsToTheCallersContext(int pendingAt)
     {
         Task<Either<PkceError, Option<PkceError>>>? revoking = null;
+        var outside = ExecutionContext.Capture()!;
         var rig = RigFor(pendingAt, _ => throw new InvalidOperationException(), answerFor: rig => sent =>
         {
             if (sent.Path == "/revoke") return new HttpResponseMessage(HttpStatusCode.OK);
-            // A logout asked for while the refresh is on the wire, from a caller's context.
-            rig.Pump.EnterCallersContext();
-            revoking = rig.Source.Revoke(Key, CancellationToken.None).ToEither();
+            // A logout asked for while the refresh is on the wire, by another caller (outside the refresh's flow:
+            // from inside it, the call would be refused) in a caller's context.
+            ExecutionContext.Run(outside, _ =>
+            {
+                rig.Pump.EnterCallersContext();
+                revoking = rig.Source.Revoke(Key, CancellationToken.None).ToEither();
+            }, null);
             return FakeServer.Token("at-1", refresh: "rt-1");
         });
         Save(rig, "at-0");

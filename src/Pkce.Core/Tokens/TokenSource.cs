@@ -22,8 +22,9 @@ public sealed record TokenSourceOptions(TimeSpan Margin, TimeSpan LeaseWait)
 /// <summary>
 /// Hands out a valid access token per <see cref="TokenKey"/> and keeps it valid: a token within the margin of its
 /// expiry is renewed with the refresh token (RFC 6749 §6). Concurrent callers share one refresh: in this process
-/// through one in-flight task per key; across processes that share a store through the store's lease, taken before
-/// the refresh token is sent, so one refresh token is redeemed once (a server with reuse detection revokes the whole
+/// through one in-flight task per key; across processes that share a store through the store's lease (one holder per
+/// operation, so a refresh and a sign-out of the same process exclude each other too), taken before the refresh
+/// token is sent, so one refresh token is redeemed once (a server with reuse detection revokes the whole
 /// grant otherwise). The renewed tokens, with a rotated refresh token, are written with compare-and-swap before any
 /// caller receives the new access token. A refused refresh token (<c>invalid_grant</c>) marks the key as needing a
 /// new login (<see cref="PkceError.LoginRequired"/>), without retrying; other failures are returned as they are.
@@ -36,6 +37,8 @@ public sealed class TokenSource
     private readonly TokenSourceOptions _options;
     private readonly ConcurrentDictionary<string, Task<Either<PkceError, TokenSet>>> _flights = new(StringComparer.Ordinal);
     private readonly string _holder = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    private long _leases;
+    private readonly AsyncLocal<System.Collections.Immutable.ImmutableHashSet<string>?> _renewing = new();
     private readonly ConcurrentDictionary<string, (long BaseVersion, TokenSet Tokens)> _unsaved = new(StringComparer.Ordinal);
     private long _refreshes;
 
@@ -90,8 +93,8 @@ public sealed class TokenSource
         if (!force && tokens.IsFreshAt(_deps.Clock.GetUtcNow(), _options.Margin)) return tokens;
 
         // One refresh per key in this process: the first caller starts it, the others wait for the same task. The
-        // flight is published before the renewal runs a line, so a caller re-entering from inside it (a store or an
-        // HTTP handler calling back on the same thread) waits for it too instead of starting another.
+        // flight is published before the renewal runs a line; a caller re-entering from inside it is refused.
+        RefuseReentry(key);
         var flight = new TaskCompletionSource<Either<PkceError, TokenSet>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var shared = _flights.GetOrAdd(key.Value, flight.Task);
         if (ReferenceEquals(shared, flight.Task)) _ = FlyAsync(key, current.Version, flight);
@@ -106,6 +109,8 @@ public sealed class TokenSource
     {
         try
         {
+            // Seen by everything the renewal calls (store, HTTP handlers) and their continuations, not by FlyAsync's caller.
+            _renewing.Value = (_renewing.Value ?? System.Collections.Immutable.ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(key.Value);
             var renewed = await RenewAsync(key, seenVersion).ConfigureAwait(false);
             _flights.TryRemove(KeyValuePair.Create(key.Value, flight.Task));
             flight.SetResult(renewed);
@@ -115,6 +120,17 @@ public sealed class TokenSource
             _flights.TryRemove(KeyValuePair.Create(key.Value, flight.Task));
             flight.SetException(e);
         }
+    }
+
+    /// <summary>
+    /// A store or an HTTP handler that calls back into this source for the key being renewed, from inside the renewal,
+    /// would wait for a flight that waits for it: refused at once instead.
+    /// </summary>
+    private void RefuseReentry(TokenKey key)
+    {
+        if (_renewing.Value?.Contains(key.Value) == true)
+            throw new InvalidOperationException("the token source was called for a key from inside that key's own refresh (a store or an HTTP handler "
+                + "calling back); the call would wait for itself");
     }
 
     /// <summary>
@@ -131,8 +147,13 @@ public sealed class TokenSource
     private async Task<Either<PkceError, Option<PkceError>>> RevokeAsync(TokenKey key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        // A refresh in flight here ends first: its rotated refresh token is the one to revoke.
-        if (_flights.TryGetValue(key.Value, out var flight)) await flight.ConfigureAwait(false);
+        RefuseReentry(key);
+        // A refresh in flight here ends first, whatever its outcome: its rotated refresh token is the one to revoke.
+        if (_flights.TryGetValue(key.Value, out var flight))
+        {
+            await ((Task)flight).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         // Holding the lease, no refresh elsewhere can rotate the tokens between our read and our write.
         return await UnderLeaseAsync(key, _ => SignOutHoldingLeaseAsync(key), _ => None).ConfigureAwait(false);
     }
@@ -185,11 +206,13 @@ public sealed class TokenSource
         Func<StoredTokens, Option<Either<PkceError, T>>> othersResult)
     {
         var ttl = _config.Timeout + LeaseSlack + LeaseSlack;
+        // A holder per operation, so a refresh and a sign-out of the same process exclude each other too.
+        var holder = $"{_holder}-{Interlocked.Increment(ref _leases)}";
         var waited = _deps.Clock.GetTimestamp();
         while (true)
         {
             var asked = _deps.Clock.GetTimestamp();
-            var leased = await _store.Acquire(key, _holder, ttl, CancellationToken.None).ToEither().ConfigureAwait(false);
+            var leased = await _store.Acquire(key, holder, ttl, CancellationToken.None).ToEither().ConfigureAwait(false);
             if (leased.Case is PkceError failure) return failure;
             if (leased.Case is true)
             {
@@ -199,7 +222,7 @@ public sealed class TokenSource
                 }
                 finally
                 {
-                    await _store.Release(key, _holder, CancellationToken.None).ToEither().ConfigureAwait(false);
+                    await _store.Release(key, holder, CancellationToken.None).ToEither().ConfigureAwait(false);
                 }
             }
             var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
