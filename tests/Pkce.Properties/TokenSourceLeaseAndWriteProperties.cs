@@ -362,6 +362,81 @@ public class TokenSourceLeaseAndWriteProperties
     }
 
     [Fact]
+    public async Task WorkStartedInsideARenewalCallsTheSourceAsUsualOnceTheRenewalEnded()
+    {
+        var refreshDone = new TaskCompletionSource();
+        Task<Either<PkceError, Option<PkceError>>>? later = null;
+        var rig = RigFor(sent => sent.Path == "/revoke" ? new HttpResponseMessage(HttpStatusCode.OK) : FakeServer.Token("at-1", refresh: "rt-1"),
+            (rig, store) => store with
+            {
+                Swap = (k, v, n, ct) =>
+                {
+                    // A store that starts background work during the renewal (it carries the renewal's flow along).
+                    if (later is null && n.Tokens.Exists(t => t.AccessToken == "at-1"))
+                        later = Task.Run(async () =>
+                        {
+                            await refreshDone.Task;
+                            return await rig.Source.Revoke(k, CancellationToken.None).ToEither();
+                        });
+                    return store.Swap(k, v, n, ct);
+                },
+            });
+        Save(rig, "at-0");
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+        refreshDone.SetResult();
+        Assert.True(Support.Right(await later!).IsNone);
+        Assert.True(Stored(rig).Tokens.IsNone);
+    }
+
+    [Fact]
+    public void ALogoutRevokesTheLiveRefreshTokenOfARenewalTheStoreCouldNotWrite()
+    {
+        var failSwaps = false;
+        var rig = RigFor(sent => sent.Path == "/revoke" ? new HttpResponseMessage(HttpStatusCode.OK) : FakeServer.Token("at-1", refresh: "rt-1"),
+            (_, store) => store with
+            {
+                Swap = (k, v, n, ct) => failSwaps ? LeftAsync<PkceError, bool>(new PkceError.StoreFailure("disk full")) : store.Swap(k, v, n, ct),
+            });
+        Save(rig, "at-0");
+        failSwaps = true;
+        Assert.IsType<PkceError.StoreFailure>(Support.Left(Refresh(rig)));
+        failSwaps = false;
+        Assert.True(Support.Right(Support.Run(rig.Source.Revoke(Key, CancellationToken.None))).IsNone);
+        Assert.Equal(new[] { "rt-1", "at-1", "rt-0", "at-0" }, rig.Server.Requests.Where(r => r.Path == "/revoke").Select(r => r.Form["token"]));
+        // The unsaved renewal is forgotten too: nothing comes back after the logout.
+        Assert.IsType<PkceError.LoginRequired>(Support.Left(Support.Run(rig.Source.Get(Key, CancellationToken.None))));
+    }
+
+    [Fact]
+    public void ALogoutRevokesTheAccessTokenEvenWhenRevokingTheRefreshTokenFailed()
+    {
+        var rig = RigFor(sent => sent.Form["token"] == "rt-0" ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK));
+        Save(rig, "at-0");
+        var outcome = Support.Right(Support.Run(rig.Source.Revoke(Key, CancellationToken.None)));
+        Assert.True(outcome.IsSome);
+        Assert.Equal(new[] { "rt-0", "at-0" }, rig.Server.Requests.Select(r => r.Form["token"]));
+        Assert.True(Stored(rig).Tokens.IsNone);
+    }
+
+    [Fact]
+    public void ALeaseThisProcessCouldNotReleaseIsTakenAgainByItsNextOperation()
+    {
+        var failRelease = true;
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (_, store) => store with
+        {
+            Release = (k, h, ct) => failRelease ? LeftAsync<PkceError, Unit>(new PkceError.StoreFailure("blip")) : store.Release(k, h, ct),
+        });
+        Save(rig, "at-0");
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+        failRelease = false;
+        // The lease is still held (its release failed) and the clock has not moved: only its own holder can take it.
+        Assert.Equal("at-1", Support.Right(Refresh(rig)).AccessToken);
+        Assert.Equal(2, rig.Server.Requests.Count);
+        // Released this time: another holder can take it at once.
+        Assert.True(Support.Right(Support.Run(rig.Memory.Acquire(Key, "someone else", TimeSpan.FromMinutes(1), CancellationToken.None))));
+    }
+
+    [Fact]
     public void ARenewalThatThrowsEndsItsFlightSoTheNextCallerStartsAFreshOne()
     {
         var broken = true;

@@ -38,7 +38,8 @@ public sealed class TokenSource
     private readonly ConcurrentDictionary<string, Task<Either<PkceError, TokenSet>>> _flights = new(StringComparer.Ordinal);
     private readonly string _holder = Convert.ToHexString(Guid.NewGuid().ToByteArray());
     private long _leases;
-    private readonly AsyncLocal<System.Collections.Immutable.ImmutableHashSet<string>?> _renewing = new();
+    private readonly AsyncLocal<System.Collections.Immutable.ImmutableDictionary<string, Task>?> _renewing = new();
+    private readonly ConcurrentDictionary<string, string> _leftBehind = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long BaseVersion, TokenSet Tokens)> _unsaved = new(StringComparer.Ordinal);
     private long _refreshes;
 
@@ -109,8 +110,10 @@ public sealed class TokenSource
     {
         try
         {
-            // Seen by everything the renewal calls (store, HTTP handlers) and their continuations, not by FlyAsync's caller.
-            _renewing.Value = (_renewing.Value ?? System.Collections.Immutable.ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(key.Value);
+            // Seen by everything the renewal calls (store, HTTP handlers) and their continuations, not by FlyAsync's
+            // caller; work they start carries it too, but it counts only while this flight is the key's flight.
+            _renewing.Value = (_renewing.Value ?? System.Collections.Immutable.ImmutableDictionary.Create<string, Task>(StringComparer.Ordinal))
+                .SetItem(key.Value, flight.Task);
             var renewed = await RenewAsync(key, seenVersion).ConfigureAwait(false);
             _flights.TryRemove(KeyValuePair.Create(key.Value, flight.Task));
             flight.SetResult(renewed);
@@ -128,7 +131,8 @@ public sealed class TokenSource
     /// </summary>
     private void RefuseReentry(TokenKey key)
     {
-        if (_renewing.Value?.Contains(key.Value) == true)
+        if (_renewing.Value is { } renewing && renewing.TryGetValue(key.Value, out var mine)
+            && _flights.TryGetValue(key.Value, out var current) && ReferenceEquals(mine, current))
             throw new InvalidOperationException("the token source was called for a key from inside that key's own refresh (a store or an HTTP handler "
                 + "calling back); the call would wait for itself");
     }
@@ -164,11 +168,18 @@ public sealed class TokenSource
         if (stored.IsLeft) return stored.Map(_ => Option<PkceError>.None);
         var current = stored.IfLeft(StoredTokens.Nothing);
         var outcome = Option<PkceError>.None;
-        foreach (var tokens in current.Tokens)
+        // A renewal this process could not write holds the live refresh token: revoked first, and forgotten.
+        var signedOut = _unsaved.TryRemove(key.Value, out var unsaved) ? unsaved.Tokens.Cons(current.Tokens.ToSeq()) : current.Tokens.ToSeq();
+        foreach (var tokens in signedOut)
         {
+            // Every revocation is sent, whatever the one before answered; the first failure is the one returned.
             foreach (var refresh in tokens.RefreshToken)
-                outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, refresh, true, CancellationToken.None).ToEither().ConfigureAwait(false));
-            outcome = outcome || Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, tokens.AccessToken, false, CancellationToken.None).ToEither().ConfigureAwait(false));
+            {
+                var refreshRevoked = Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, refresh, true, CancellationToken.None).ToEither().ConfigureAwait(false));
+                outcome = outcome || refreshRevoked;
+            }
+            var accessRevoked = Failure(await Pkce.Revocation.Revoke(_config, _deps.Http, tokens.AccessToken, false, CancellationToken.None).ToEither().ConfigureAwait(false));
+            outcome = outcome || accessRevoked;
         }
         // A mark, not a deletion: the version keeps growing, so a writer that read the old tokens can never win.
         var written = await _store.Swap(key, current.Version, new StoredTokens(0, None, Some(SignedOut)), CancellationToken.None).ToEither().ConfigureAwait(false);
@@ -206,8 +217,9 @@ public sealed class TokenSource
         Func<StoredTokens, Option<Either<PkceError, T>>> othersResult)
     {
         var ttl = _config.Timeout + LeaseSlack + LeaseSlack;
-        // A holder per operation, so a refresh and a sign-out of the same process exclude each other too.
-        var holder = $"{_holder}-{Interlocked.Increment(ref _leases)}";
+        // A holder per operation, so a refresh and a sign-out of the same process exclude each other too; a lease this
+        // process could not release is taken again by its next operation on the key instead of waited out.
+        var holder = _leftBehind.TryRemove(key.Value, out var left) ? left : $"{_holder}-{Interlocked.Increment(ref _leases)}";
         var waited = _deps.Clock.GetTimestamp();
         while (true)
         {
@@ -222,7 +234,8 @@ public sealed class TokenSource
                 }
                 finally
                 {
-                    await _store.Release(key, holder, CancellationToken.None).ToEither().ConfigureAwait(false);
+                    var released = await _store.Release(key, holder, CancellationToken.None).ToEither().ConfigureAwait(false);
+                    if (released.IsLeft) _leftBehind[key.Value] = holder;
                 }
             }
             var stored = await _store.Load(key, CancellationToken.None).ToEither().ConfigureAwait(false);
