@@ -277,6 +277,7 @@ public class TokenSourceLeaseAndWriteProperties
     {
         var (inRenewal, reentered) = (false, false);
         Task<Either<PkceError, TokenSet>>? inner = null;
+        Task<Either<PkceError, Option<PkceError>>>? innerLogout = null;
         var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (rig, store) => store with
         {
             Acquire = (k, h, t, ct) =>
@@ -290,12 +291,15 @@ public class TokenSourceLeaseAndWriteProperties
                 // A store that calls back into the source for the same key and waits for the answer before its own.
                 reentered = true;
                 inner = rig.Source.Get(k, CancellationToken.None).ToEither();
+                innerLogout = rig.Source.Revoke(k, CancellationToken.None).ToEither();
                 return AfterInner().ToAsync();
 
                 async Task<Either<PkceError, StoredTokens>> AfterInner()
                 {
                     // Bounded, so a regression fails here instead of hanging the run.
                     try { await inner.WaitAsync(TimeSpan.FromSeconds(30)); }
+                    catch (InvalidOperationException) { }
+                    try { await innerLogout.WaitAsync(TimeSpan.FromSeconds(30)); }
                     catch (InvalidOperationException) { }
                     return await store.Load(k, ct).ToEither();
                 }
@@ -304,8 +308,10 @@ public class TokenSourceLeaseAndWriteProperties
         Save(rig, "at-0");
         rig.Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal("at-1", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
-        var refused = Assert.Throws<InvalidOperationException>(() => inner!.GetAwaiter().GetResult());
-        Assert.Contains("from inside that key's own refresh", refused.Message);
+        const string Refusal = "the token source was called for a key from inside that key's own refresh (a store or an HTTP handler calling back); "
+            + "the call would wait for itself";
+        Assert.Equal(Refusal, Assert.Throws<InvalidOperationException>(() => inner!.GetAwaiter().GetResult()).Message);
+        Assert.Equal(Refusal, Assert.Throws<InvalidOperationException>(() => innerLogout!.GetAwaiter().GetResult()).Message);
         // Another caller, outside the renewal, is served as usual.
         Assert.Equal("at-1", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
         Assert.Single(rig.Server.Requests);
@@ -434,6 +440,29 @@ public class TokenSourceLeaseAndWriteProperties
         Assert.Equal(2, rig.Server.Requests.Count);
         // Released this time: another holder can take it at once.
         Assert.True(Support.Right(Support.Run(rig.Memory.Acquire(Key, "someone else", TimeSpan.FromMinutes(1), CancellationToken.None))));
+    }
+
+    [Fact]
+    public async Task ALogoutCancelledWhileWaitingForARefreshInFlightSignsNothingOut()
+    {
+        using var answer = new ManualResetEventSlim();
+        var rig = RigFor(sent =>
+        {
+            if (sent.Path != "/revoke") answer.Wait(TimeSpan.FromSeconds(30));
+            return sent.Path == "/revoke" ? new HttpResponseMessage(HttpStatusCode.OK) : FakeServer.Token("at-1", refresh: "rt-1");
+        });
+        Save(rig, "at-0");
+        var refreshing = Task.Run(() => Refresh(rig));
+        while (rig.Server.Requests.Count == 0) await Task.Delay(5);
+        using var cancel = new CancellationTokenSource();
+        var logout = rig.Source.Revoke(Key, cancel.Token).ToEither();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => logout);
+        answer.Set();
+        Assert.Equal("at-1", Support.Right(await refreshing).AccessToken);
+        // Nothing was revoked and the renewed tokens stay: the cancelled logout did not go on after the refresh.
+        Assert.DoesNotContain(rig.Server.Requests, r => r.Path == "/revoke");
+        Assert.Equal("at-1", Stored(rig).Tokens.Map(t => t.AccessToken).IfNone(""));
     }
 
     [Fact]
