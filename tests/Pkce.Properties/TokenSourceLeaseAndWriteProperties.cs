@@ -443,6 +443,54 @@ public class TokenSourceLeaseAndWriteProperties
     }
 
     [Fact]
+    public void ARenewalThatCallsIntoAnotherKeysRenewalWhichCallsBackIsRefusedNotADeadlock()
+    {
+        var other = new TokenKey(Support.User("bob"), "https://api.example", "read");
+        var (inFirst, inOther, calledOther, calledBack) = (false, false, false, false);
+        Task<Either<PkceError, TokenSet>>? back = null;
+        var rig = RigFor(_ => FakeServer.Token("at-1", refresh: "rt-1"), (rig, store) => store with
+        {
+            Acquire = (k, h, t, ct) =>
+            {
+                if (k.Value == Key.Value) inFirst = true;
+                else inOther = true;
+                return store.Acquire(k, h, t, ct);
+            },
+            Load = (k, ct) =>
+            {
+                // The first key's renewal needs the other key's token; the other key's renewal needs the first key's.
+                if (k.Value == Key.Value && inFirst && !calledOther)
+                {
+                    calledOther = true;
+                    return After(rig.Source.Get(other, CancellationToken.None).ToEither(), () => store.Load(k, ct)).ToAsync();
+                }
+                if (k.Value == other.Value && inOther && !calledBack)
+                {
+                    calledBack = true;
+                    back = rig.Source.Get(Key, CancellationToken.None).ToEither();
+                    return After(back, () => store.Load(k, ct)).ToAsync();
+                }
+                return store.Load(k, ct);
+            },
+        });
+
+        static async Task<Either<PkceError, StoredTokens>> After(Task<Either<PkceError, TokenSet>> call, Func<EitherAsync<PkceError, StoredTokens>> load)
+        {
+            // Bounded, so a regression fails here instead of hanging the run.
+            try { await call.WaitAsync(TimeSpan.FromSeconds(30)); }
+            catch (InvalidOperationException) { }
+            return await load().ToEither();
+        }
+
+        Save(rig, "at-0");
+        Support.Right(Support.Run(rig.Source.Save(other, Response("bt-0"), CancellationToken.None)));
+        rig.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal("at-1", Support.Right(Support.Run(rig.Source.Get(Key, CancellationToken.None))).AccessToken);
+        Assert.Throws<InvalidOperationException>(() => back!.GetAwaiter().GetResult());
+        Assert.Equal(2, rig.Server.Requests.Count);
+    }
+
+    [Fact]
     public async Task ALogoutCancelledWhileWaitingForARefreshInFlightSignsNothingOut()
     {
         using var answer = new ManualResetEventSlim();
